@@ -1,0 +1,61 @@
+# Makefile: the one, non-recursive build. build.sh installs the tools first.
+#
+#   make            kernel, initramfs, ISO and every test program
+#   make run        boot QEMU with the serial console on this terminal
+#   make run-bochs  boot Bochs
+#   make test       host tests, in-guest tests, e2e tests; one summary line
+#   make gdb        QEMU halted with a gdb stub, and gdb on the symbols
+#   make clean
+
+BUILD := build
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mno-mmx -mno-sse -mno-sse2 -mno-avx -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-strict-aliasing \
+	-fno-common -fno-asynchronous-unwind-tables -fstack-protector-strong -mstack-protector-guard=global \
+	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. -MMD -MP
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T boot/kernel.ld
+
+# Every C and NASM file under the kernel's folders is part of the kernel.
+KDIRS := boot kernel mm proc elf fs
+KSRC_C := $(sort $(shell find $(KDIRS) -name '*.c'))
+KSRC_ASM := $(sort $(shell find $(KDIRS) -name '*.asm'))
+KOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(KSRC_C)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(KSRC_ASM))
+
+.PHONY: all kernel clean
+all: kernel
+
+kernel: $(BUILD)/kernel.elf
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+
+# Two-pass link: the first pass gives the addresses, the second carries the
+# symbol table built from them. .ksyms sits after all code, so nothing moves.
+$(BUILD)/obj/ksyms_empty.o: tools/gen_ksyms.sh
+	@mkdir -p $(dir $@)
+	tools/gen_ksyms.sh /dev/null > $(BUILD)/ksyms_empty.asm
+	$(NASM) -f elf64 -o $@ $(BUILD)/ksyms_empty.asm
+
+$(BUILD)/kernel.elf: $(KOBJ) $(BUILD)/obj/ksyms_empty.o boot/kernel.ld
+	$(LD) $(KLDFLAGS) -o $(BUILD)/kernel.pass1.elf $(KOBJ) $(BUILD)/obj/ksyms_empty.o
+	nm -n --defined-only $(BUILD)/kernel.pass1.elf | tools/gen_ksyms.sh > $(BUILD)/ksyms.asm
+	$(NASM) -f elf64 -o $(BUILD)/obj/ksyms.o $(BUILD)/ksyms.asm
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/obj/ksyms.o
+	@nm -n --defined-only $@ | tools/gen_ksyms.sh | cmp -s - $(BUILD)/ksyms.asm || \
+		{ echo "ksyms: symbol addresses moved between link passes" >&2; rm -f $@; exit 1; }
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

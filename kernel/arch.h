@@ -1,0 +1,204 @@
+/* arch.h: every x86_64 detail the portable code needs, in one place:
+ * port I/O, control registers, MSRs, TLB control and the PTE bit layout. */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t paddr_t;
+typedef uint64_t pte_t;
+
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_ALIGN_DOWN(x) ((x) & PAGE_MASK)
+
+/* Virtual memory layout. */
+#define KERNEL_VMA 0xFFFFFFFF80000000UL      /* kernel image, -2 GiB */
+#define DIRECT_MAP_BASE 0xFFFF800000000000UL /* all of RAM */
+#define KSTACK_AREA_BASE 0xFFFFC90000000000UL /* kernel stacks, guarded */
+#define USER_TOP 0x00007FFFFFFFF000UL        /* first byte above user space */
+
+/* Page-table entry bits. */
+#define PTE_P (1UL << 0)
+#define PTE_W (1UL << 1)
+#define PTE_U (1UL << 2)
+#define PTE_PWT (1UL << 3)
+#define PTE_PCD (1UL << 4)
+#define PTE_A (1UL << 5)
+#define PTE_D (1UL << 6)
+#define PTE_PS (1UL << 7)
+#define PTE_G (1UL << 8)
+#define PTE_COW (1UL << 9)   /* software: write-protected for copy-on-write */
+#define PTE_SHARED (1UL << 10) /* software: MAP_SHARED, never CoW */
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR_MASK 0x000FFFFFFFFFF000UL
+
+#define CR0_WP (1UL << 16)
+#define CR4_PGE (1UL << 7)
+#define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
+#define CR4_PCIDE (1UL << 17)
+#define CR4_SMEP (1UL << 20)
+#define CR4_SMAP (1UL << 21)
+
+#define MSR_EFER 0xC0000080
+#define MSR_STAR 0xC0000081
+#define MSR_LSTAR 0xC0000082
+#define MSR_SFMASK 0xC0000084
+#define MSR_FS_BASE 0xC0000100
+#define MSR_GS_BASE 0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define EFER_SCE (1UL << 0)
+#define EFER_NXE (1UL << 11)
+
+#define RFLAGS_IF (1UL << 9)
+#define RFLAGS_AC (1UL << 18)
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t read_cr0(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+static inline void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c,
+			 uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void cpu_pause(void) { __asm__ volatile("pause"); }
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
+
+/* Save the interrupt flag and disable; restore with irq_restore. */
+static inline uint64_t irq_save(void)
+{
+	uint64_t f = read_rflags();
+	irq_disable();
+	return f;
+}
+static inline void irq_restore(uint64_t f)
+{
+	if (f & RFLAGS_IF)
+		irq_enable();
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* SMAP: open and close the window for kernel access to user pages. */
+extern bool cpu_has_smap;
+static inline void user_access_begin(void)
+{
+	if (cpu_has_smap)
+		__asm__ volatile("stac" ::: "memory");
+}
+static inline void user_access_end(void)
+{
+	if (cpu_has_smap)
+		__asm__ volatile("clac" ::: "memory");
+}
+
+#ifdef HOST_TEST
+/* Host unit tests back "physical memory" with an ordinary buffer. */
+extern uintptr_t host_phys_base;
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(pa + host_phys_base); }
+#else
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
+#endif
+static inline paddr_t virt_to_phys(const void *va)
+{
+	uintptr_t v = (uintptr_t)va;
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
+}
+
+static inline bool is_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+#endif

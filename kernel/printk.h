@@ -1,0 +1,43 @@
+/* printk.h: kernel console output, panic and always-on assertions. */
+#ifndef KERNEL_PRINTK_H
+#define KERNEL_PRINTK_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Print to every console (serial and VGA). Supports %d %i %u %x %X %p %s %c %%
+ * with the flags '-', '0', a width, and the length modifiers l, ll, z. */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Set by the "quiet" command-line flag: kinfo() prints nothing. */
+extern int printk_quiet;
+#define kinfo(...)                                                                                 \
+	do {                                                                                       \
+		if (!printk_quiet)                                                                 \
+			kprintf(__VA_ARGS__);                                                      \
+	} while (0)
+
+/* Stop the machine after printing the message and a symbolised backtrace.
+ * For kernel bugs only: nothing user space does may reach it. */
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+
+__attribute__((noreturn)) void kassert_fail(const char *expr, const char *file, int line,
+					    const char *func);
+
+/* Always compiled in. */
+#define KASSERT(e)                                                                                 \
+	do {                                                                                       \
+		if (__builtin_expect(!(e), 0))                                                     \
+			kassert_fail(#e, __FILE__, __LINE__, __func__);                            \
+	} while (0)
+
+/* Print a backtrace walking the frame-pointer chain from rbp. */
+void backtrace_from(uint64_t rip, uint64_t rbp);
+void backtrace_here(void);
+
+#endif
