@@ -1,0 +1,56 @@
+/* wait.h: wait queues, the one way a task blocks.
+ *
+ * A sleeper puts itself on the queue and marks itself sleeping with
+ * interrupts off, then re-checks its condition before switching away, so a
+ * wake-up from an interrupt handler cannot be lost between the check and the
+ * sleep. waitq_wake_all may be called from interrupt context. */
+#ifndef PROC_WAIT_H
+#define PROC_WAIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/list.h"
+
+struct waitq {
+	struct list_head sleepers;
+};
+
+void waitq_init(struct waitq *wq);
+/* Wake every task sleeping on wq. */
+void waitq_wake_all(struct waitq *wq);
+
+/* Internals of WAIT_EVENT; use the macro. */
+struct waitq_entry {
+	struct list_head link;
+	struct task *task;
+};
+void waitq_prepare(struct waitq *wq, struct waitq_entry *e);
+void waitq_finish(struct waitq *wq, struct waitq_entry *e);
+void waitq_block(void);        /* switch away until woken */
+bool proc_signal_pending(void); /* an unblocked signal awaits current */
+
+/* Block until cond holds. Evaluates to 0, or -ERESTARTSYS when a signal
+ * arrived first (the syscall layer turns that into EINTR or a restart).
+ * cond is evaluated with interrupts off. */
+#define WAIT_EVENT(wq, cond)                                                                       \
+	({                                                                                         \
+		int __ret = 0;                                                                     \
+		struct waitq_entry __we;                                                           \
+		uint64_t __fl = irq_save();                                                        \
+		for (;;) {                                                                         \
+			waitq_prepare((wq), &__we);                                                \
+			if (cond)                                                                  \
+				break;                                                             \
+			if (proc_signal_pending()) {                                               \
+				__ret = -ERESTARTSYS;                                              \
+				break;                                                             \
+			}                                                                          \
+			waitq_block();                                                             \
+		}                                                                                  \
+		waitq_finish((wq), &__we);                                                         \
+		irq_restore(__fl);                                                                 \
+		__ret;                                                                             \
+	})
+
+#endif
