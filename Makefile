@@ -55,6 +55,19 @@ $(BUILD)/kernel.elf: $(KOBJ) $(BUILD)/obj/ksyms_empty.o boot/kernel.ld
 	@nm -n --defined-only $@ | tools/gen_ksyms.sh | cmp -s - $(BUILD)/ksyms.asm || \
 		{ echo "ksyms: symbol addresses moved between link passes" >&2; rm -f $@; exit 1; }
 
+# Host unit tests: each tests/host/test_*.c includes the kernel sources it
+# tests and is built for this machine with ASan and UBSan.
+HOST_CFLAGS := -std=gnu11 -g -O1 -DHOST_TEST -I. -Itests/host -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(sort $(wildcard tests/host/test_*.c)))
+
+.PHONY: host-tests
+host-tests: $(HOST_TESTS)
+
+$(BUILD)/host/%: tests/host/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $<
+
 clean:
 	rm -rf $(BUILD)
 
