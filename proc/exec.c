@@ -1,0 +1,219 @@
+/* exec.c: execve.
+ *
+ * Phases, in Linux's order of errors:
+ *   1. gather argv/envp into one kernel buffer (E2BIG past Linux's limits,
+ *      EFAULT on a bad pointer);
+ *   2. resolve the file (ENOENT, ENOTDIR, ELOOP...), check it may be
+ *      executed (EACCES), read its first bytes; a "#!" line rewrites argv
+ *      and starts over with the interpreter (ELOOP past EXEC_MAX_DEPTH);
+ *   3. check the ELF and build the load plan (ENOEXEC, EINVAL, ENOMEM);
+ *   4. build the new address space beside the old one: segments as private
+ *      file mappings, the stack with argv, envp and auxv;
+ *   --- point of no return: nothing after this can fail ---
+ *   5. switch to it, drop the old one, release a vfork parent, close
+ *      FD_CLOEXEC descriptors, reset caught signals, reset the registers.
+ * Until step 5 the caller's image is untouched, so a failed exec returns. */
+#include "proc/exec.h"
+
+#include "elf/elf.h"
+#include "fs/vfs.h"
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/printk.h"
+#include "kernel/trap.h"
+#include "kernel/uaccess.h"
+#include "mm/as.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "proc/execargs.h"
+#include "proc/proc.h"
+#include "proc/task.h"
+
+#define STACK_TOP 0x00007FFFFFFFE000UL /* one page below USER_TOP, as a guard */
+#define STACK_INITIAL (128 * 1024)
+
+static int inode_read_exact(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	long r = vfs_inode_read(ctx, off, buf, n);
+
+	if (r < 0)
+		return (int)r;
+	return (size_t)r == n ? 0 : -EIO;
+}
+
+/* Map each planned segment as a private mapping of the file. */
+static int map_segments(struct as *as, const struct elf_plan *plan, struct inode *ino)
+{
+	for (uint32_t i = 0; i < plan->nseg; i++) {
+		const struct elf_segment *s = &plan->seg[i];
+		long r = as_map(as, s->vaddr, PAGE_ALIGN_UP(s->memsz), s->prot,
+				s->filesz ? VMA_FILE : 0, true, s->filesz ? ino : NULL, s->offset);
+		if (r < 0)
+			return (int)r;
+		if (s->filesz) {
+			struct vma *v = as_find_vma(as, s->vaddr);
+			v->file_size = s->filesz;
+		}
+	}
+	as->brk_start = as->brk = plan->brk;
+	return 0;
+}
+
+/* Build the initial stack image and copy it into the (not yet live) as. */
+static int setup_stack(struct as *as, const struct exec_args *args, const struct elf_plan *plan,
+		       uint64_t *rsp)
+{
+	struct execargs_aux aux;
+	size_t size;
+	uint8_t *img;
+	long sp;
+	int err;
+
+	if (as_map(as, STACK_TOP - STACK_INITIAL, STACK_INITIAL, PROT_READ | PROT_WRITE |
+		   (plan->exec_stack ? PROT_EXEC : 0), VMA_GROWSDOWN, true, NULL, 0) < 0)
+		return -ENOMEM;
+	as->stack_top = STACK_TOP;
+	execargs_fill_aux(&aux, plan, &proc_current()->cred);
+	size = execargs_stack_size(args, &aux);
+	if (size > AS_STACK_MAX / 4 * 3)
+		return -E2BIG;
+	if (!(img = kmalloc(size)))
+		return -ENOMEM;
+	sp = execargs_build_stack(args, &aux, STACK_TOP, img, size);
+	err = sp < 0 ? (int)sp : as_copy_out(as, (uintptr_t)sp, img, STACK_TOP - (uintptr_t)sp);
+	kfree(img);
+	*rsp = (uint64_t)sp;
+	return err;
+}
+
+/* Steps 2-4 for one file; *rewrite set when it was a "#!" script. */
+static int load_image(const char *path, struct exec_args *args, struct as **out,
+		      struct elf_plan *plan, uint64_t *rsp, bool *rewrite)
+{
+	struct inode *ino;
+	struct elf_file f;
+	char head[BINPRM_BUF_SIZE];
+	long n;
+	int err;
+
+	*rewrite = false;
+	if ((err = vfs_lookup(path, true, &ino)))
+		return err;
+	if ((err = vfs_may_exec(ino)))
+		goto out_inode;
+	n = vfs_inode_read(ino, 0, head, sizeof(head));
+	if ((err = n < 0 ? (int)n : 0))
+		goto out_inode;
+	if (shebang_match(head, (size_t)n)) {
+		err = execargs_shebang(args, path, head, (size_t)n);
+		*rewrite = !err;
+		goto out_inode;
+	}
+	f = (struct elf_file){ inode_read_exact, ino, ino->size };
+	if ((err = elf_check(plan, &f)))
+		goto out_inode;
+	if (plan->interp_len) { /* dynamic executables are not supported */
+		err = -ENOENT;
+		goto out_inode;
+	}
+	if ((err = elf_layout(plan, &f, ELF_ET_DYN_BASE)))
+		goto out_inode;
+	if (!(*out = as_create())) {
+		err = -ENOMEM;
+		goto out_inode;
+	}
+	err = map_segments(*out, plan, ino);
+	if (!err)
+		err = setup_stack(*out, args, plan, rsp);
+	if (err)
+		as_put(*out);
+out_inode:
+	inode_unref(ino);
+	return err;
+}
+
+/* Step 5: the point of no return. */
+static void commit_exec(struct as *nas, const struct elf_plan *plan, uint64_t rsp,
+			const char *path)
+{
+	struct task *t = proc_current();
+	struct as *old = t->as;
+	struct trap_frame *tf = t->tf;
+
+	t->as = nas;
+	vmm_activate(nas->pml4);
+	as_put(old);
+	proc_vfork_release(t);
+	fdtable_close_on_exec(t->files);
+	signal_reset_on_exec(t);
+	task_set_comm(t, path);
+	t->did_exec = true;
+	t->fs_base = t->gs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+	task_fpu_reset(t);
+	fpu_restore_current(t->fpu);
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = plan->entry;
+	tf->rsp = rsp;
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	tf->rflags = RFLAGS_IF | 0x2;
+	tf->rcx = tf->rip; /* lets the syscall return use SYSRET */
+	tf->r11 = tf->rflags;
+}
+
+static int do_exec(const char *path, struct exec_args *args)
+{
+	static struct elf_plan plan; /* one CPU, and exec never sleeps in here */
+	struct as *nas = NULL;
+	char cur[PATH_MAX];
+	uint64_t rsp = 0;
+	bool rewrite;
+	int err;
+
+	strlcpy(cur, path, sizeof(cur));
+	for (int depth = 0;; depth++) {
+		if (depth > EXEC_MAX_DEPTH)
+			return -ELOOP;
+		if ((err = load_image(cur, args, &nas, &plan, &rsp, &rewrite)))
+			return err;
+		if (!rewrite)
+			break;
+		strlcpy(cur, execargs_filename(args), sizeof(cur));
+	}
+	commit_exec(nas, &plan, rsp, execargs_execfn(args));
+	return 0;
+}
+
+int exec_kernel(const char *path, char *const argv[], char *const envp[])
+{
+	struct exec_args args;
+	int err = execargs_from_kernel(&args, path, argv, envp);
+
+	if (!err)
+		err = do_exec(path, &args);
+	execargs_free(&args);
+	return err;
+}
+
+long sys_execve(uintptr_t upath, uintptr_t uargv, uintptr_t uenvp)
+{
+	struct exec_args args;
+	char *path = kmalloc(PATH_MAX);
+	long n;
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	n = strncpy_from_user(path, upath, PATH_MAX);
+	err = n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
+	if (!err && !(err = execargs_from_user(&args, path, uargv, uenvp))) {
+		err = do_exec(path, &args);
+		execargs_free(&args);
+	}
+	kfree(path);
+	return err;
+}
