@@ -99,8 +99,11 @@ static void copy_string(char *dst, size_t size, paddr_t pa, const char *what)
 	n = strnlen(s, BOOT_MAP_LIMIT - pa);
 	if (n == BOOT_MAP_LIMIT - pa)
 		return;
-	strlcpy(dst, s, size);
 	add_range(reserved, &nreserved, pa, n + 1);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 static void note_map_entry(const struct mb_mmap_entry *e)

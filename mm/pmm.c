@@ -129,7 +129,8 @@ void pmm_init(const struct pmm_range *usable, size_t nusable, const struct pmm_r
 		flag_frames(PAGE_ALIGN_DOWN(reserved[i].base) >> PAGE_SHIFT,
 			    PAGE_ALIGN_UP(reserved[i].base + reserved[i].len) >> PAGE_SHIFT, 0,
 			    F_MANAGED);
-	flag_frames(meta >> PAGE_SHIFT, (meta + meta_size) >> PAGE_SHIFT, 0, F_MANAGED);
+	/* Not F_RAM either, so pmm_release can never hand the array out. */
+	flag_frames(meta >> PAGE_SHIFT, (meta + meta_size) >> PAGE_SHIFT, 0, F_RAM | F_MANAGED);
 
 	free_head = NO_FRAME;
 	nfree = nshared = 0;

@@ -178,22 +178,24 @@ paddr_t vmm_create_pml4(void)
 	return pml4;
 }
 
-/* Free a user-half table and the tables below it; level 3 is a PDPT, 1 a PT.
- * => no page is still mapped (KASSERT), no large pages in the user half. */
-static void free_table(paddr_t table, int level)
+/* Free a user-half table, which maps from va, and the tables below it;
+ * level 3 is a PDPT, 1 a PT.
+ * => no page is still mapped, no large pages in the user half. */
+static void free_table(paddr_t table, int level, uintptr_t va)
 {
 	pte_t *t = phys_to_virt(table);
+	int shift = PAGE_SHIFT + 9 * (level - 1);
 
 	for (int i = 0; i < ENTRIES; i++) {
 		pte_t v = pte_get(&t[i]);
+		uintptr_t child_va = va + ((uintptr_t)i << shift);
 
 		if (!(v & PTE_P))
 			continue;
-		if (level == 1)
+		if (level == 1 || (v & PTE_PS))
 			panic("vmm: destroying a root with va %lx still mapped",
-			      (unsigned long)i << PAGE_SHIFT);
-		KASSERT(!(v & PTE_PS));
-		free_table(v & PTE_ADDR_MASK, level - 1);
+			      (unsigned long)child_va);
+		free_table(v & PTE_ADDR_MASK, level - 1, child_va);
 	}
 	pmm_unref(table);
 }
@@ -207,7 +209,7 @@ void vmm_destroy_pml4(paddr_t pml4)
 		pte_t v = pte_get(&root[i]);
 
 		if (v & PTE_P)
-			free_table(v & PTE_ADDR_MASK, 3);
+			free_table(v & PTE_ADDR_MASK, 3, (uintptr_t)i << 39);
 	}
 	pmm_unref(pml4);
 }
