@@ -154,6 +154,13 @@ task_trampoline:
 	call proc_task_first_run
 	jmp trap_return
 
+; First run of a kernel-started task (pid 1): call the function in r12,
+; then enter user mode through the trap frame it prepared.
+global kthread_trampoline
+kthread_trampoline:
+	call r12
+	jmp trap_return
+
 ; uint64_t uaccess_copy(void *dst, const void *src, size_t n)
 ; Returns the number of bytes NOT copied (0 on success).
 global uaccess_copy

@@ -16,6 +16,8 @@
 #include "proc/exec.h"
 
 #include "elf/elf.h"
+#include "elf/execargs.h"
+#include "kernel/cpu.h"
 #include "fs/vfs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -27,7 +29,6 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
-#include "proc/execargs.h"
 #include "proc/proc.h"
 #include "proc/task.h"
 
@@ -61,36 +62,56 @@ static int map_segments(struct as *as, const struct elf_plan *plan, struct inode
 	return 0;
 }
 
+static void fill_auxv(struct exec_auxv *x, const struct elf_plan *plan, uint8_t *rnd)
+{
+	const struct cred *c = &proc_current()->cred;
+	uint32_t eax, ebx, ecx, edx;
+
+	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
+	memset(x, 0, sizeof(*x));
+	x->hwcap = edx;
+	x->pagesz = PAGE_SIZE;
+	x->clktck = 100;
+	x->phdr = plan->phdr_addr;
+	x->phent = sizeof(struct elf64_phdr);
+	x->phnum = plan->ehdr.e_phnum;
+	x->entry = plan->entry;
+	x->uid = c->uid, x->euid = c->euid, x->gid = c->gid, x->egid = c->egid;
+	x->platform = "x86_64";
+	random_bytes(rnd, 16);
+	x->random = rnd;
+}
+
 /* Build the initial stack image and copy it into the (not yet live) as. */
-static int setup_stack(struct as *as, const struct exec_args *args, const struct elf_plan *plan,
+static int setup_stack(struct as *as, const struct execargs *args, const struct elf_plan *plan,
 		       uint64_t *rsp)
 {
-	struct execargs_aux aux;
+	struct exec_auxv x;
+	uint8_t rnd[16];
 	size_t size;
 	uint8_t *img;
-	long sp;
+	int64_t sp;
 	int err;
 
-	if (as_map(as, STACK_TOP - STACK_INITIAL, STACK_INITIAL, PROT_READ | PROT_WRITE |
-		   (plan->exec_stack ? PROT_EXEC : 0), VMA_GROWSDOWN, true, NULL, 0) < 0)
+	if (as_map(as, STACK_TOP - STACK_INITIAL, STACK_INITIAL,
+		   PROT_READ | PROT_WRITE | (plan->exec_stack ? PROT_EXEC : 0), VMA_GROWSDOWN, true,
+		   NULL, 0) < 0)
 		return -ENOMEM;
 	as->stack_top = STACK_TOP;
-	execargs_fill_aux(&aux, plan, &proc_current()->cred);
-	size = execargs_stack_size(args, &aux);
-	if (size > AS_STACK_MAX / 4 * 3)
-		return -E2BIG;
+	fill_auxv(&x, plan, rnd);
+	size = execargs_stack_size(args, &x, STACK_TOP);
 	if (!(img = kmalloc(size)))
 		return -ENOMEM;
-	sp = execargs_build_stack(args, &aux, STACK_TOP, img, size);
-	err = sp < 0 ? (int)sp : as_copy_out(as, (uintptr_t)sp, img, STACK_TOP - (uintptr_t)sp);
+	sp = execargs_build_stack(args, &x, STACK_TOP, img, size);
+	err = sp < 0 ? (int)sp : as_copy_out(as, (uintptr_t)sp, img, STACK_TOP - (uint64_t)sp);
 	kfree(img);
 	*rsp = (uint64_t)sp;
 	return err;
 }
 
 /* Steps 2-4 for one file; *rewrite set when it was a "#!" script. */
-static int load_image(const char *path, struct exec_args *args, struct as **out,
-		      struct elf_plan *plan, uint64_t *rsp, bool *rewrite)
+static int load_image(const char *path, struct execargs *args, struct as **out,
+		      struct elf_plan *plan, uint64_t *rsp, char *next)
 {
 	struct inode *ino;
 	struct elf_file f;
@@ -98,7 +119,7 @@ static int load_image(const char *path, struct exec_args *args, struct as **out,
 	long n;
 	int err;
 
-	*rewrite = false;
+	next[0] = 0;
 	if ((err = vfs_lookup(path, true, &ino)))
 		return err;
 	if ((err = vfs_may_exec(ino)))
@@ -107,8 +128,10 @@ static int load_image(const char *path, struct exec_args *args, struct as **out,
 	if ((err = n < 0 ? (int)n : 0))
 		goto out_inode;
 	if (shebang_match(head, (size_t)n)) {
-		err = execargs_shebang(args, path, head, (size_t)n);
-		*rewrite = !err;
+		static struct shebang sb;
+		if (!(err = shebang_parse(&sb, head, (size_t)n)) &&
+		    !(err = execargs_shebang(args, sb.interp, sb.arg, path)))
+			strlcpy(next, sb.interp, PATH_MAX);
 		goto out_inode;
 	}
 	f = (struct elf_file){ inode_read_exact, ino, ino->size };
@@ -165,43 +188,125 @@ static void commit_exec(struct as *nas, const struct elf_plan *plan, uint64_t rs
 	tf->r11 = tf->rflags;
 }
 
-static int do_exec(const char *path, struct exec_args *args)
+static int do_exec(const char *path, struct execargs *args)
 {
 	static struct elf_plan plan; /* one CPU, and exec never sleeps in here */
+	static char cur[PATH_MAX], next[PATH_MAX];
 	struct as *nas = NULL;
-	char cur[PATH_MAX];
 	uint64_t rsp = 0;
-	bool rewrite;
 	int err;
 
 	strlcpy(cur, path, sizeof(cur));
 	for (int depth = 0;; depth++) {
 		if (depth > EXEC_MAX_DEPTH)
 			return -ELOOP;
-		if ((err = load_image(cur, args, &nas, &plan, &rsp, &rewrite)))
+		if ((err = load_image(cur, args, &nas, &plan, &rsp, next)))
 			return err;
-		if (!rewrite)
+		if (!next[0])
 			break;
-		strlcpy(cur, execargs_filename(args), sizeof(cur));
+		strlcpy(cur, next, sizeof(cur));
 	}
-	commit_exec(nas, &plan, rsp, execargs_execfn(args));
+	commit_exec(nas, &plan, rsp, path);
 	return 0;
+}
+
+/* Gather the strings: the path first (AT_EXECFN), argv, then envp. */
+static int gather_user(struct execargs *a, const char *path, uintptr_t uvec, bool env)
+{
+	for (uint64_t i = 0;; i++, uvec += 8) {
+		uint64_t p;
+		size_t room;
+		char *dst;
+		long n;
+		if (!uvec)
+			return 0;
+		if (get_user(p, uvec))
+			return -EFAULT;
+		if (!p)
+			return 0;
+		dst = execargs_room(a, &room);
+		n = strncpy_from_user(dst, p, room);
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -E2BIG : (int)n;
+		execargs_commit(a, (size_t)n + 1, env);
+	}
+}
+
+/* Count a user vector (for the budget), -EFAULT on a bad pointer. */
+static long count_user(uintptr_t uvec)
+{
+	long n = 0;
+
+	for (uint64_t p = 1; uvec; uvec += 8, n++) {
+		if (get_user(p, uvec))
+			return -EFAULT;
+		if (!p)
+			break;
+		if (n >= MAX_ARG_STRINGS)
+			return -E2BIG;
+	}
+	return n;
+}
+
+/* Run exec with a string buffer of cap bytes; -E2BIG may mean "too small". */
+static int exec_with_buffer(const char *path, uintptr_t uargv, uintptr_t uenvp,
+			    char *const kargv[], char *const kenvp[], size_t cap)
+{
+	uint64_t rlim = proc_current()->rlimits[RLIMIT_STACK].cur;
+	long argc = 0, envc = 0;
+	struct execargs a;
+	int err;
+	void *buf = kmalloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	if (kargv) {
+		while (kargv[argc])
+			argc++;
+		while (kenvp[envc])
+			envc++;
+	} else if ((argc = count_user(uargv)) < 0 || (envc = count_user(uenvp)) < 0) {
+		err = argc < 0 ? (int)argc : (int)envc;
+		goto out;
+	}
+	if ((err = execargs_init(&a, buf, cap, rlim, (uint64_t)argc, (uint64_t)envc)) ||
+	    (err = execargs_set_execfn(&a, path)))
+		goto out;
+	for (long i = 0; kargv && !err && i < argc; i++)
+		err = execargs_push(&a, kargv[i], false);
+	for (long i = 0; kargv && !err && i < envc; i++)
+		err = execargs_push(&a, kenvp[i], true);
+	if (!kargv && !(err = gather_user(&a, path, uargv, false)))
+		err = gather_user(&a, path, uenvp, true);
+	/* Like Linux (since 5.18): an empty argv gets one empty string. */
+	if (!err && a.argc == 0)
+		err = execargs_push_front(&a, "");
+	if (!err)
+		err = do_exec(path, &a);
+out:
+	kfree(buf);
+	return err;
+}
+
+/* Most execs fit a small buffer; only a huge argument list needs Linux's
+ * whole budget (a quarter of the stack limit). */
+static int exec_any(const char *path, uintptr_t uargv, uintptr_t uenvp, char *const kargv[],
+		    char *const kenvp[])
+{
+	int err = exec_with_buffer(path, uargv, uenvp, kargv, kenvp, 64 * 1024);
+
+	if (err == -E2BIG)
+		err = exec_with_buffer(path, uargv, uenvp, kargv, kenvp, 6UL << 20);
+	return err;
 }
 
 int exec_kernel(const char *path, char *const argv[], char *const envp[])
 {
-	struct exec_args args;
-	int err = execargs_from_kernel(&args, path, argv, envp);
-
-	if (!err)
-		err = do_exec(path, &args);
-	execargs_free(&args);
-	return err;
+	return exec_any(path, 0, 0, argv, envp);
 }
 
 long sys_execve(uintptr_t upath, uintptr_t uargv, uintptr_t uenvp)
 {
-	struct exec_args args;
 	char *path = kmalloc(PATH_MAX);
 	long n;
 	int err;
@@ -210,10 +315,8 @@ long sys_execve(uintptr_t upath, uintptr_t uargv, uintptr_t uenvp)
 		return -ENOMEM;
 	n = strncpy_from_user(path, upath, PATH_MAX);
 	err = n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
-	if (!err && !(err = execargs_from_user(&args, path, uargv, uenvp))) {
-		err = do_exec(path, &args);
-		execargs_free(&args);
-	}
+	if (!err)
+		err = exec_any(path, uargv, uenvp, NULL, NULL);
 	kfree(path);
 	return err;
 }

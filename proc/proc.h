@@ -114,6 +114,9 @@ bool proc_nproc_exceeded(struct task *t);
 /* clone(2) with Linux's flag semantics; returns the child's pid or -errno. */
 long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid, uintptr_t tls);
 
+/* Create pid 1 and queue it to run the init program (rdinit=). */
+void proc_start_init(void);
+
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);
 

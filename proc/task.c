@@ -26,6 +26,7 @@ static int last_pid;
 
 extern uint64_t syscall_kernel_rsp;
 extern void task_trampoline(void);
+extern void kthread_trampoline(void);
 void switch_context(uint64_t *save_rsp, uint64_t new_rsp);
 
 void fpu_save_current(uint8_t *dst)
@@ -125,6 +126,19 @@ void task_prepare_user_entry(struct task *t)
 
 	*--sp = (uint64_t)task_trampoline;
 	for (int i = 0; i < 6; i++) /* rbp rbx r12 r13 r14 r15 */
+		*--sp = 0;
+	t->saved_rsp = (uint64_t)sp;
+}
+
+void task_prepare_kernel_entry(struct task *t, void (*fn)(void))
+{
+	uint64_t *sp = (uint64_t *)t->tf;
+
+	*--sp = (uint64_t)kthread_trampoline;
+	*--sp = 0;             /* rbp */
+	*--sp = 0;             /* rbx */
+	*--sp = (uint64_t)fn;  /* r12: the trampoline calls it */
+	for (int i = 0; i < 3; i++) /* r13 r14 r15 */
 		*--sp = 0;
 	t->saved_rsp = (uint64_t)sp;
 }

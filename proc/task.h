@@ -20,6 +20,9 @@ struct task *task_alloc(void);
 void task_free(struct task *t);
 /* Make t start in user mode with the registers in its trap frame. */
 void task_prepare_user_entry(struct task *t);
+/* Make t start in kernel mode in fn, then return to user mode through its
+ * trap frame (which fn must have filled, as exec does). */
+void task_prepare_kernel_entry(struct task *t, void (*fn)(void));
 /* Switch CPU state from prev to next. => interrupts off, called by schedule */
 void task_switch(struct task *prev, struct task *next);
 struct task *task_find(int pid);
