@@ -137,3 +137,5 @@ gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
 # test and the summary line is always printed.
 test: $(DEPS_STAMP)
 	$(PYTHON) tests/run.py
+
+-include $(wildcard $(BUILD)/host/*.d)

@@ -95,6 +95,18 @@ def _kill_all():
         g.close()
 
 
+def abort_all():
+    """Kill every running emulator of this process (for signal handlers:
+    threads waiting on them then see the run end and return)."""
+    for g in list(_live):
+        p = g._proc
+        if p and p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 class Guest:
     """One headless boot of the kernel. See the module comment."""
 
@@ -140,7 +152,8 @@ class Guest:
     # ---- life cycle -------------------------------------------------------
 
     def __enter__(self):
-        self.start()
+        if self._t0 is None:
+            self.start()
         return self
 
     def __exit__(self, *exc):
@@ -149,6 +162,8 @@ class Guest:
     def start(self):
         """Prepare the images, start the emulator and connect to its serial
         port. Raises BootError (after cleaning up) when that fails."""
+        if self._t0 is not None:
+            raise GuestError("a Guest boots only once")
         self._t0 = time.monotonic()
         if self.timeout:
             self._deadline = self._t0 + self.timeout
