@@ -217,7 +217,7 @@ paddr_t pmm_alloc(void)
 	paddr_t pa = pmm_alloc_nozero();
 
 	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		page_fill(phys_to_virt(pa), 0);
 	return pa;
 }
 
@@ -244,7 +244,7 @@ uint32_t pmm_unref(paddr_t pa)
 	if (left == 1)
 		nshared--;
 	if (left == 0) {
-		memset(phys_to_virt(pa), FRAME_POISON, PAGE_SIZE);
+		page_fill(phys_to_virt(pa), FRAME_POISON);
 		f->flags |= F_POISONED;
 		push_free(pa >> PAGE_SHIFT);
 	}
