@@ -33,10 +33,10 @@
 struct frame {
 	uint32_t refcount;
 	uint16_t flags;
-	uint16_t spare;
+	uint16_t spare;     /* room for more per-frame state */
 	uint32_t next_free; /* index of the next free frame, when free */
-	uint32_t spare2;
 };
+_Static_assert(sizeof(struct frame) == 12, "frame metadata grew");
 
 static struct frame *frames;
 static size_t nframes; /* frames[] covers physical 0 .. nframes * PAGE_SIZE */
