@@ -199,6 +199,7 @@ static inline void tlb_flush_page(uintptr_t va) { (void)va; }
 static inline void tlb_flush_all(void) {}
 static inline paddr_t mmu_root(void) { return 0; }
 static inline void mmu_set_root(paddr_t pml4) { (void)pml4; }
+static inline void page_fill(void *page, uint8_t byte) { __builtin_memset(page, byte, PAGE_SIZE); }
 #else
 /* TLB and page-table root control. The "memory" clobbers keep page-table
  * stores from being moved across them. */
@@ -206,6 +207,17 @@ static inline void tlb_flush_page(uintptr_t va) { invlpg(va); }
 static inline void tlb_flush_all(void) { write_cr3(read_cr3()); }
 static inline paddr_t mmu_root(void) { return read_cr3() & PTE_ADDR_MASK; }
 static inline void mmu_set_root(paddr_t pml4) { write_cr3(pml4); }
+/* Fill one page with a byte, 8 bytes per store: emulators run rep stosq
+ * several times faster than the byte-wise rep stosb. */
+static inline void page_fill(void *page, uint8_t byte)
+{
+	size_t n = PAGE_SIZE / 8;
+
+	__asm__ volatile("rep stosq"
+			 : "+D"(page), "+c"(n)
+			 : "a"(0x0101010101010101UL * byte)
+			 : "memory");
+}
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
 #endif
 static inline paddr_t virt_to_phys(const void *va)

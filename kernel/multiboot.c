@@ -17,6 +17,8 @@
 #define MBI_MODS (1u << 3)
 #define MBI_MMAP (1u << 6)
 
+#define MBI_FULL_SIZE 116 /* the v1 structure up to its framebuffer fields */
+
 #define MMAP_USABLE 1
 #define MMAP_ACPI 3
 #define MMAP_NVS 4
@@ -186,7 +188,7 @@ static void reserve_kernel_and_low(paddr_t mbi_phys)
 	kernel_image(&kstart, &kend);
 	add_range(reserved, &nreserved, 0, 1UL << 20);
 	add_range(reserved, &nreserved, kstart, kend - kstart);
-	add_range(reserved, &nreserved, mbi_phys, sizeof(struct mb_info));
+	add_range(reserved, &nreserved, mbi_phys, MBI_FULL_SIZE);
 }
 
 static paddr_t round_max_phys(paddr_t end)

@@ -33,10 +33,10 @@
 struct frame {
 	uint32_t refcount;
 	uint16_t flags;
-	uint16_t spare;
+	uint16_t spare;     /* room for more per-frame state */
 	uint32_t next_free; /* index of the next free frame, when free */
-	uint32_t spare2;
 };
+_Static_assert(sizeof(struct frame) == 12, "frame metadata grew");
 
 static struct frame *frames;
 static size_t nframes; /* frames[] covers physical 0 .. nframes * PAGE_SIZE */
@@ -217,7 +217,7 @@ paddr_t pmm_alloc(void)
 	paddr_t pa = pmm_alloc_nozero();
 
 	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		page_fill(phys_to_virt(pa), 0);
 	return pa;
 }
 
@@ -244,7 +244,7 @@ uint32_t pmm_unref(paddr_t pa)
 	if (left == 1)
 		nshared--;
 	if (left == 0) {
-		memset(phys_to_virt(pa), FRAME_POISON, PAGE_SIZE);
+		page_fill(phys_to_virt(pa), FRAME_POISON);
 		f->flags |= F_POISONED;
 		push_free(pa >> PAGE_SHIFT);
 	}

@@ -296,6 +296,23 @@ static void detect_features(void)
 	has_nx = rdmsr(MSR_EFER) & EFER_NXE;
 }
 
+/* The boot GDT is addressed through the identity map, which the new tables
+ * drop; every segment load (and every interrupt) reads it. Point GDTR at its
+ * alias in the kernel image instead. */
+static void move_gdt_high(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	if (gdtr.base >= KERNEL_VMA)
+		return;
+	gdtr.base += KERNEL_VMA;
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+}
+
 void vmm_init(paddr_t max_phys)
 {
 	const struct kimage k = {
@@ -305,6 +322,7 @@ void vmm_init(paddr_t max_phys)
 
 	detect_features();
 	kernel_pml4 = build_kernel_space(max_phys, &k);
+	move_gdt_high();
 	mmu_set_root(kernel_pml4);
 	direct_map_live = true;
 	/* PGE only after the switch: the boot tables have no global entries to

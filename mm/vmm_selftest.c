@@ -120,3 +120,19 @@ SELFTEST(vmm_kstack_guard_and_reuse)
 	vmm_kstack_free(base2);
 	ST_CHECK(pmm_free_count() == free0);
 }
+
+/* Loading a segment register reads the GDT: it must still be mapped once the
+ * boot identity map is gone (a fault here would triple-fault the machine). */
+SELFTEST(vmm_gdt_reachable_after_switch)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr;
+	uint16_t ss;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	ST_CHECK(gdtr.base >= KERNEL_VMA);
+	__asm__ volatile("mov %%ss, %0; mov %0, %%ss" : "=r"(ss) : : "memory");
+	ST_CHECK(ss == 0x10);
+}

@@ -101,7 +101,7 @@ HTEST(multiboot_memory_map_and_reservations)
 	HCHECK(has_range(u, nu, 0, 0x9FC00) && has_range(u, nu, MiB, 7 * MiB - 0x20000));
 	HCHECK(has_range(r, nr, 0, MiB));
 	HCHECK(has_range(r, nr, MiB, 256 * 1024));                 /* kernel image */
-	HCHECK(has_range(r, nr, MBI, sizeof(struct mb_info)));      /* the mbi */
+	HCHECK(has_range(r, nr, MBI, MBI_FULL_SIZE));               /* the mbi */
 	HCHECK(has_range(r, nr, MMAP, mmap_len));                   /* the map */
 	HCHECK(has_range(r, nr, CMDLINE, strlen((char *)mem + CMDLINE) + 1));
 	HCHECK(has_range(r, nr, MODS, 2 * sizeof(struct mb_module))); /* module list */
