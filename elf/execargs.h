@@ -1,6 +1,23 @@
 /* execargs.h: exec's argument strings and the new program's initial stack,
  * as pure logic over kernel buffers (the stack image is built in a kernel
- * buffer; exec copies it into the new address space). */
+ * buffer; exec copies it into the new address space).
+ *
+ * Use, in execve, in Linux's order (so the same error wins):
+ *	open the file                        -ENOENT, -EACCES, ... come first
+ *	count argv, then envp (get_user)     -EFAULT; > MAX_ARG_STRINGS: -E2BIG
+ *	execargs_init(rlim, argc, envc)      -E2BIG
+ *	execargs_set_execfn(path)            -E2BIG
+ *	each argv[i], then each envp[i]:
+ *		dst = execargs_room(a, &room);
+ *		n = strncpy_from_user(dst, uptr, room);   -EFAULT;
+ *		-ENAMETOOLONG means -E2BIG; else execargs_commit(a, n + 1, env)
+ *	if argc == 0: execargs_push_front(a, "")
+ *	for depth 0..EXEC_MAX_DEPTH (one more: -ELOOP):
+ *		read the first BINPRM_BUF_SIZE bytes; if shebang_match():
+ *		shebang_parse, execargs_shebang(a, interp, arg, filename),
+ *		filename = interp, open it, go round; else the ELF path
+ *	after the ELF plan: execargs_stack_size, a buffer that big,
+ *	execargs_build_stack, copy it to [rsp, stack_top). */
 #ifndef ELF_EXECARGS_H
 #define ELF_EXECARGS_H
 
