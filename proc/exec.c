@@ -78,6 +78,7 @@ static void fill_auxv(struct exec_auxv *x, const struct elf_plan *plan, uint8_t 
 	x->entry = plan->entry;
 	x->uid = c->uid, x->euid = c->euid, x->gid = c->gid, x->egid = c->egid;
 	x->platform = "x86_64";
+	x->minsigstksz = 2048; /* our frame with FXSAVE state fits with room */
 	random_bytes(rnd, 16);
 	x->random = rnd;
 }
@@ -288,6 +289,20 @@ out:
 	return err;
 }
 
+/* Linux opens the file before it looks at the arguments, so ENOENT or
+ * EACCES win over E2BIG or EFAULT from argv. */
+static int exec_check_file(const char *path)
+{
+	struct inode *ino;
+	int err = vfs_lookup(path, true, &ino);
+
+	if (err)
+		return err;
+	err = vfs_may_exec(ino);
+	inode_unref(ino);
+	return err;
+}
+
 /* Most execs fit a small buffer; only a huge argument list needs Linux's
  * whole budget (a quarter of the stack limit). */
 static int exec_any(const char *path, uintptr_t uargv, uintptr_t uenvp, char *const kargv[],
@@ -315,6 +330,8 @@ long sys_execve(uintptr_t upath, uintptr_t uargv, uintptr_t uenvp)
 		return -ENOMEM;
 	n = strncpy_from_user(path, upath, PATH_MAX);
 	err = n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
+	if (!err)
+		err = exec_check_file(path);
 	if (!err)
 		err = exec_any(path, uargv, uenvp, NULL, NULL);
 	kfree(path);
