@@ -19,7 +19,8 @@
  *
  * Environment: UTEST_BINDIR names the directory holding the test binaries
  * and utest_echo (default: this program's own directory); UTEST_GUEST=1 says
- * we run on the project's kernel rather than on a Linux host. */
+ * we run on the project's kernel rather than on a Linux host;
+ * UTEST_TIMEOUT_SCALE (default 1) stretches the in-case time limits. */
 #ifndef UTEST_H
 #define UTEST_H
 
@@ -47,6 +48,7 @@ static int ut_failed;
 static char ut_self[PATH_MAX];     /* absolute path of this program */
 static char ut_bindir[PATH_MAX];   /* where utest_echo and friends live */
 static char ut_scratch_dir[64];    /* "" until ut_scratch() */
+static long ut_scale = 1;          /* UTEST_TIMEOUT_SCALE: slow emulators */
 
 #define UT_CASE(cname, tmo)                                                                        \
 	static void ut_case_##cname(void);                                                         \
@@ -268,7 +270,7 @@ static inline pid_t ut_spawn_helperv(const int fdmap[3], const char *name, char 
 #define ut_spawn_helper(fdmap, name, ...)                                                          \
 	ut_spawn_helperv(fdmap, name, (char *[]){ __VA_ARGS__ __VA_OPT__(, ) NULL })
 
-/* Waits (10 s at most) for pid. Returns its wait status, or -1 after
+/* Waits (10 s times UTEST_TIMEOUT_SCALE at most) for pid. Returns its wait status, or -1 after
  * recording a failure. */
 static inline int ut_wait(pid_t pid)
 {
@@ -276,7 +278,7 @@ static inline int ut_wait(pid_t pid)
 
 	if (pid < 0)
 		return -1;
-	int r = u_wait_timeout(pid, &st, 10000);
+	int r = u_wait_timeout(pid, &st, 10000 * ut_scale);
 	if (r != 0)
 		return ut_fail_(__LINE__, "waiting for child %d: %s", (int)pid, u_errname(-r)), -1;
 	return st;
@@ -313,6 +315,8 @@ static inline int ut_main(int argc, char **argv)
 		 strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0]);
 	if (getenv("UTEST_BINDIR"))
 		snprintf(ut_bindir, sizeof(ut_bindir), "%s", getenv("UTEST_BINDIR"));
+	if (getenv("UTEST_TIMEOUT_SCALE") && atol(getenv("UTEST_TIMEOUT_SCALE")) > 1)
+		ut_scale = atol(getenv("UTEST_TIMEOUT_SCALE"));
 
 	if (argc < 2 || !strcmp(argv[1], "--list")) {
 		for (int i = 0; i < ut_ncases; i++)
