@@ -135,7 +135,7 @@ static void list_prog(const char *prog, const char *only)
 	close(p[0]);
 	start[got] = 0;
 	list_used += got + 1;
-	if (u_wait_timeout(pid, &st, 30000) != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (u_wait_timeout(pid, &st, 30000, getpid() == 1) != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return add_error(prog, only, "--list failed");
 
 	int found = 0;
@@ -191,7 +191,7 @@ static bool run_one(const struct test *t, enum mem_mode mode, long tolerance_kb,
 		return false;
 	}
 	long limit_ms = (long)t->timeout_s * 1000 * scale;
-	int r = u_wait_timeout(pid, &st, limit_ms);
+	int r = u_wait_timeout(pid, &st, limit_ms, getpid() == 1);
 	if (r == -ETIMEDOUT) {
 		u_out("# timed out after %ld s, killed\n", limit_ms / 1000);
 		return false;
@@ -233,7 +233,8 @@ static __attribute__((noinline)) void prefault_stack(void)
 		pad[i] = 0;
 }
 
-/* Reaps children that are not ours (orphans, when the runner is pid 1). */
+/* Reaps children that are not ours (orphans, when the runner is pid 1;
+ * it reaps them while it waits for a case, too). */
 static void reap_strays(void)
 {
 	if (getpid() != 1)

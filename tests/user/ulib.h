@@ -159,18 +159,25 @@ static inline pid_t u_spawn(const char *path, char *const argv[], char *const en
 }
 
 /* Waits for pid for at most timeout_ms, polling wait4(WNOHANG) between short
- * sleeps; on timeout sends SIGKILL and reaps. Stores the wait status.
+ * sleeps; on timeout sends SIGKILL and reaps. Stores the wait status. With
+ * reap_others (for a runner that is pid 1) it also reaps any other child,
+ * such as orphans handed to init, while it waits.
  * Returns 0 when reaped in time, -ETIMEDOUT when it had to be killed (and
  * was reaped), or -errno (wait4 failed, or kill failed: child not reaped). */
-static inline int u_wait_timeout(pid_t pid, int *status, long timeout_ms)
+static inline int u_wait_timeout(pid_t pid, int *status, long timeout_ms, bool reap_others)
 {
 	long long start = u_now_ms();
 	long slept = 0, nap = 1;
 
 	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
+		int st;
+		pid_t r = waitpid(reap_others ? -1 : pid, &st, WNOHANG);
+		if (r == pid) {
+			*status = st;
 			return 0;
+		}
+		if (r > 0)
+			continue;
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		long long now = u_now_ms();

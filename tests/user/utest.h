@@ -278,7 +278,7 @@ static inline int ut_wait(pid_t pid)
 
 	if (pid < 0)
 		return -1;
-	int r = u_wait_timeout(pid, &st, 10000 * ut_scale);
+	int r = u_wait_timeout(pid, &st, 10000 * ut_scale, false);
 	if (r != 0)
 		return ut_fail_(__LINE__, "waiting for child %d: %s", (int)pid, u_errname(-r)), -1;
 	return st;
