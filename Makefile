@@ -71,7 +71,7 @@ $(BUILD)/host/%: tests/host/%.c
 # In-guest user tests: every tests/user/*.c is one static musl program,
 # build/user/<name>. USER_BINS lists them for the initramfs: install each as
 # /bin/<name>, and runner also as /bin/utest-runner (it finds the others in
-# its own directory, or in $$UTEST_BINDIR). user-tests-host runs them all on
+# its own directory, or in UTEST_BINDIR). user-tests-host runs them all on
 # this Linux machine (as root, the reference) and wants 0 failures.
 USER_CC := musl-gcc
 USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
