@@ -358,14 +358,16 @@ static int pages_grow(struct ramfs_node *n, uint64_t idx)
 }
 
 /* The frame for page idx, allocated (zeroed) if it was a hole; 0 if none. */
-static paddr_t page_get(struct ramfs_node *n, uint64_t idx)
+static paddr_t page_get(struct inode *ino, struct ramfs_node *n, uint64_t idx)
 {
 	if (idx >= n->npages && pages_grow(n, idx))
 		return 0;
 	if (!n->pages[idx]) {
 		n->pages[idx] = pmm_alloc();
-		if (n->pages[idx])
+		if (n->pages[idx]) {
 			ramfs_pages++;
+			ino->blocks += PAGE_SIZE / 512;
+		}
 	}
 	return n->pages[idx];
 }
@@ -382,7 +384,7 @@ static long ramfs_write(struct inode *ino, uint64_t off, struct uio *u)
 	while (done < len) {
 		uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
-		paddr_t pa = page_get(n, idx);
+		paddr_t pa = page_get(ino, n, idx);
 		int err = pa ? uio_copy_in((uint8_t *)phys_to_virt(pa) + in, u, done, chunk) : -ENOSPC;
 
 		if (err) {
@@ -400,12 +402,13 @@ static long ramfs_write(struct inode *ino, uint64_t off, struct uio *u)
 	return (long)done;
 }
 
-static void page_free(struct ramfs_node *n, size_t idx)
+static void page_free(struct inode *ino, struct ramfs_node *n, size_t idx)
 {
 	if (idx < n->npages && n->pages[idx]) {
 		pmm_unref(n->pages[idx]);
 		n->pages[idx] = 0;
 		ramfs_pages--;
+		ino->blocks -= PAGE_SIZE / 512;
 	}
 }
 
@@ -418,7 +421,7 @@ static int ramfs_truncate(struct inode *ino, uint64_t size)
 		return -EFBIG;
 	if (size < ino->size) {
 		for (size_t i = keep; i < n->npages; i++)
-			page_free(n, i);
+			page_free(ino, n, i);
 		if (size % PAGE_SIZE && keep - 1 < n->npages && n->pages[keep - 1])
 			memset((uint8_t *)phys_to_virt(n->pages[keep - 1]) + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
@@ -435,7 +438,7 @@ static void ramfs_evict(struct inode *ino)
 		return;
 	KASSERT(list_empty(&n->entries));
 	for (size_t i = 0; i < n->npages; i++)
-		page_free(n, i);
+		page_free(ino, n, i);
 	kfree(n->pages);
 	kfree(n->target);
 	kfree(n);

@@ -99,6 +99,7 @@ struct inode {
 	uint32_t uid, gid;
 	uint32_t nlink;      /* directory entries naming this inode */
 	uint64_t size;
+	uint64_t blocks;     /* 512-byte units of storage held */
 	int64_t atime_ns, mtime_ns, ctime_ns; /* since the epoch */
 	uint64_t ino;
 	uint32_t rdev;       /* device nodes: MKDEV(major, minor) */
