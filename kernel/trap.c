@@ -115,7 +115,7 @@ static void page_fault(struct trap_frame *tf)
 	/* The faulting access may sleep (allocate); interrupts were on. */
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
-	if (t && t->as && addr < USER_TOP && !(tf->error & PF_RSVD))
+	if (t && t->as && addr < USER_TOP && !(tf->error & PFERR_RSVD))
 		err = as_fault(t->as, addr, (uint32_t)tf->error);
 	irq_disable();
 	if (!err)

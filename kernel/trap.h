@@ -55,11 +55,11 @@ void trap_init(void);
 #define T_XM 19
 
 /* Page-fault error code bits. */
-#define PF_P (1u << 0)
-#define PF_W (1u << 1)
-#define PF_U (1u << 2)
-#define PF_RSVD (1u << 3)
-#define PF_I (1u << 4)
+#define PFERR_P (1u << 0)
+#define PFERR_W (1u << 1)
+#define PFERR_U (1u << 2)
+#define PFERR_RSVD (1u << 3)
+#define PFERR_I (1u << 4)
 
 /* Print the frame and a symbolised backtrace, then panic. */
 __attribute__((noreturn)) void trap_kernel_fault(struct trap_frame *tf, const char *why);

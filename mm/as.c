@@ -404,9 +404,9 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t err)
 
 	if (!v && !(v = grow_stack(as, addr)))
 		return -EFAULT;
-	if ((err & PF_W) && !(v->prot & PROT_WRITE))
+	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
 		return -EFAULT;
-	if ((err & PF_I) && !(v->prot & PROT_EXEC))
+	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
 		return -EFAULT;
 	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EFAULT;
@@ -415,7 +415,7 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t err)
 		return -ENOMEM;
 	if (!(*pte & PTE_P))
 		return demand_page(as, v, va);
-	if ((err & PF_W) && !(*pte & PTE_W)) {
+	if ((err & PFERR_W) && !(*pte & PTE_W)) {
 		KASSERT(!(v->flags & VMA_SHARED));
 		return cow_fault(as, pte, va);
 	}

@@ -44,20 +44,71 @@ static void open_console(void)
 	fd_install(fds, f, 2, false);
 }
 
+#define INIT_MAX_ARGS 32
+
+static char init_words[1024];
+static char *init_argv[INIT_MAX_ARGS + 2];
+static char *init_envp[INIT_MAX_ARGS + 4] = { "HOME=/", "TERM=linux",
+					     "PATH=/sbin:/usr/sbin:/bin:/usr/bin" };
+
+static bool is_kernel_param(const char *w)
+{
+	static const char *const known[] = { "rdinit=", "init=", "console=", "mem=", "quiet",
+					     "selftest", "crashtest", "BOOT_IMAGE=" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		size_t n = strlen(known[i]);
+		if (!strncmp(w, known[i], n) && (known[i][n - 1] == '=' || !w[n]))
+			return true;
+	}
+	return false;
+}
+
+/* As Linux: command-line words the kernel does not use go to init, those
+ * with '=' as environment, the others as arguments; after "--" all are
+ * arguments. */
+static void split_init_args(void)
+{
+	int argc = 1, envc = 3;
+	bool after_dashes = false;
+	char *w = init_words;
+
+	strlcpy(init_words, cmdline_get(), sizeof(init_words));
+	while (*w) {
+		char *end = w;
+		while (*end && *end != ' ')
+			end++;
+		bool last = !*end;
+		*end = 0;
+		if (!*w || (!after_dashes && is_kernel_param(w))) {
+		} else if (!after_dashes && !strcmp(w, "--")) {
+			after_dashes = true;
+		} else if (!after_dashes && strchr(w, '=')) {
+			if (envc < INIT_MAX_ARGS)
+				init_envp[envc++] = w;
+		} else if (argc < INIT_MAX_ARGS) {
+			init_argv[argc++] = w;
+		}
+		w = last ? end : end + 1;
+	}
+	init_argv[argc] = NULL;
+	init_envp[envc] = NULL;
+}
+
 static void init_thread(void)
 {
 	static char rdinit[256];
 	const char *tries[] = { rdinit, "/init", "/sbin/init", "/bin/sh" };
-	char *envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
 
 	open_console();
+	split_init_args();
 	if (!cmdline_value("rdinit", rdinit, sizeof(rdinit)))
 		rdinit[0] = 0;
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		char *argv[] = { (char *)tries[i], NULL };
 		if (!tries[i][0])
 			continue;
-		int err = exec_kernel(tries[i], argv, envp);
+		init_argv[0] = (char *)tries[i];
+		int err = exec_kernel(tries[i], init_argv, init_envp);
 		if (!err)
 			return; /* to user mode through the trap frame exec built */
 		kprintf("init: cannot run %s: error %d\n", tries[i], -err);

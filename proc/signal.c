@@ -144,7 +144,7 @@ void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
 	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL, .addr = addr };
 
 	if (sig == SIGSEGV)
-		info.code = (tf->vector == T_PF && (tf->error & PF_P)) ? SEGV_ACCERR : SEGV_MAPERR;
+		info.code = (tf->vector == T_PF && (tf->error & PFERR_P)) ? SEGV_ACCERR : SEGV_MAPERR;
 	if (tf->vector != T_PF && sig != SIGSEGV)
 		info.code = 1; /* ILL_ILLOPC, FPE_INTDIV, BUS_ADRALN, TRAP_BRKPT */
 	if (ka->handler == SIG_IGN || (t->sig_blocked & SIGBIT(sig)))

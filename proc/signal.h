@@ -109,6 +109,11 @@ void signal_deliver(struct trap_frame *tf);
 /* True if sig has a handler that is neither SIG_DFL nor SIG_IGN... */
 bool signal_is_ignored(struct task *t, int sig);
 
+/* ppoll/pselect6: install a temporary blocked set; restore it at once, or
+ * after the interrupting signal is delivered (deliver_first). */
+void proc_sigmask_set_temp(uint64_t mask);
+void proc_sigmask_restore_temp(bool deliver_first);
+
 /* Syscalls. */
 long sys_rt_sigaction(int sig, uintptr_t act, uintptr_t oact, uint64_t sigsetsize);
 long sys_rt_sigprocmask(int how, uintptr_t set, uintptr_t oset, uint64_t sigsetsize);

@@ -264,3 +264,25 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 			return -EINTR;
 	}
 }
+
+/* ppoll/pselect6: a temporary blocked set for the duration of the call. */
+void proc_sigmask_set_temp(uint64_t mask)
+{
+	struct task *t = proc_current();
+
+	t->sig_saved_mask = t->sig_blocked;
+	t->sig_blocked = mask & ~UNBLOCKABLE;
+}
+
+/* Put the saved set back now, or (deliver_first) once the signal that
+ * interrupted the call has been delivered under the temporary set, as
+ * sigsuspend does. */
+void proc_sigmask_restore_temp(bool deliver_first)
+{
+	struct task *t = proc_current();
+
+	if (deliver_first)
+		t->sig_restore_mask = true;
+	else
+		t->sig_blocked = t->sig_saved_mask;
+}
