@@ -121,7 +121,8 @@ static void page_fault(struct trap_frame *tf)
 	if (!err)
 		return;
 	if (trap_from_user(tf)) {
-		signal_user_fault(err == -ENOMEM ? SIGKILL : SIGSEGV, addr, tf);
+		signal_user_fault(err == -ENOMEM ? SIGKILL : err == -EBUSERR ? SIGBUS : SIGSEGV,
+				  addr, tf);
 		return;
 	}
 	if (!fixup_exception(tf))

@@ -364,6 +364,10 @@ static int demand_page(struct as *as, struct vma *v, uintptr_t va)
 		return -ENOMEM;
 	if (v->file && va - v->start < v->file_size) {
 		uint64_t rel = va - v->start;
+		if (v->file_off + rel >= PAGE_ALIGN_UP(v->file->size)) {
+			pmm_unref(pa);
+			return -EBUSERR; /* a whole page past the end of the file */
+		}
 		size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
 		vfs_inode_read(v->file, v->file_off + rel, phys_to_virt(pa), n);
 	}

@@ -102,6 +102,9 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error);
 
 /* Stack growth limit (RLIMIT_STACK). */
 #define AS_STACK_MAX (8UL << 20)
+/* as_fault: the page lies wholly past the end of the mapped file. */
+#define EBUSERR 1000
+
 #define AS_MMAP_TOP 0x00007F0000000000UL
 
 #endif

@@ -59,11 +59,13 @@ static struct inode *mmap_file(int fd, int prot, int flags, int *err)
 		*err = -ENODEV;
 	else if ((f->flags & O_ACCMODE) == O_WRONLY)
 		*err = -EACCES;
+	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) &&
+		 (f->flags & O_ACCMODE) != O_RDWR)
+		*err = -EACCES;
 	else if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		*err = -EOPNOTSUPP; /* shared file mappings need a shared page cache */
 	else
 		inode_ref(ino = f->inode);
-	(void)prot;
 	file_unref(f);
 	return ino;
 }
@@ -75,8 +77,10 @@ long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t 
 	int type = flags & MAP_TYPE, err;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 
-	if (!len || (off & ~PAGE_MASK) || PAGE_ALIGN_UP(len) < len || len > USER_TOP)
+	if (!len || (off & ~PAGE_MASK))
 		return -EINVAL;
+	if (PAGE_ALIGN_UP(len) < len || len > USER_TOP)
+		return -ENOMEM;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))

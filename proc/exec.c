@@ -94,13 +94,14 @@ static int setup_stack(struct as *as, const struct execargs *args, const struct 
 	int64_t sp;
 	int err;
 
-	if (as_map(as, STACK_TOP - STACK_INITIAL, STACK_INITIAL,
-		   PROT_READ | PROT_WRITE | (plan->exec_stack ? PROT_EXEC : 0), VMA_GROWSDOWN, true,
-		   NULL, 0) < 0)
-		return -ENOMEM;
-	as->stack_top = STACK_TOP;
 	fill_auxv(&x, plan, rnd);
 	size = execargs_stack_size(args, &x, STACK_TOP);
+	/* The stack starts big enough for the arguments plus room to run. */
+	if (as_map(as, STACK_TOP - STACK_INITIAL - PAGE_ALIGN_UP(size), STACK_INITIAL +
+		   PAGE_ALIGN_UP(size), PROT_READ | PROT_WRITE | (plan->exec_stack ? PROT_EXEC : 0),
+		   VMA_GROWSDOWN, true, NULL, 0) < 0)
+		return -ENOMEM;
+	as->stack_top = STACK_TOP;
 	if (!(img = kmalloc(size)))
 		return -ENOMEM;
 	sp = execargs_build_stack(args, &x, STACK_TOP, img, size);

@@ -1,5 +1,6 @@
 /* sys_proc.c: process identity, credentials, sessions and process groups,
  * resource limits and accounting. */
+#include "fs/vfs.h"
 #include "kernel/arch.h"
 #include "kernel/clock.h"
 #include "kernel/errno.h"
@@ -261,21 +262,30 @@ long sys_prlimit64(int pid, int resource, uintptr_t newlim, uintptr_t oldlim)
 		return -EINVAL;
 	if (newlim && nl.max > t->rlimits[resource].max && proc_current()->cred.euid != 0)
 		return -EPERM;
+	if (newlim && resource == RLIMIT_NOFILE && nl.max > NOFILE_HARD)
+		return -EPERM; /* Linux: above fs.nr_open */
 	if (oldlim && copy_to_user(oldlim, &t->rlimits[resource], sizeof(nl)))
 		return -EFAULT;
 	if (newlim)
 		t->rlimits[resource] = nl;
+	if (newlim && resource == RLIMIT_NOFILE && t->files)
+		t->files->limit = (int)nl.cur;
 	return 0;
 }
 
+/* Unlike prlimit64, a NULL pointer here is a bad address. */
 long sys_getrlimit(int resource, uintptr_t rlim)
 {
-	return sys_prlimit64(0, resource, 0, rlim);
+	if (resource < 0 || resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	return rlim ? sys_prlimit64(0, resource, 0, rlim) : -EFAULT;
 }
 
 long sys_setrlimit(int resource, uintptr_t rlim)
 {
-	return sys_prlimit64(0, resource, rlim, 0);
+	if (resource < 0 || resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	return rlim ? sys_prlimit64(0, resource, rlim, 0) : -EFAULT;
 }
 
 struct timeval_k {
