@@ -136,6 +136,6 @@ gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
 # Builds what it needs itself, so that a build failure is counted as a failed
 # test and the summary line is always printed.
 test: $(DEPS_STAMP)
-	$(PYTHON) tests/run.py
+	@$(PYTHON) tests/run.py
 
 -include $(wildcard $(BUILD)/host/*.d)

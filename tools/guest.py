@@ -275,7 +275,7 @@ class Guest:
             except socket.timeout:
                 if self._proc.poll() is not None:
                     break
-        raise BootError(f"{self.emu} did not connect to the serial port\n{self._emu_output()}")
+        raise BootError(f"{self.emu} did not connect to the serial port\n{self._emu_summary()}")
 
     def _bochsrc(self, iso, port):
         return f"""megs: {self.mem}
@@ -322,7 +322,7 @@ config_interface: textconfig
                 return s
             except OSError:
                 time.sleep(0.05)
-        raise BootError(f"bochs did not open its serial port\n{self._emu_output()}")
+        raise BootError(f"bochs did not open its serial port\n{self._emu_summary()}")
 
     # ---- ending ------------------------------------------------------------
 
@@ -343,6 +343,14 @@ config_interface: textconfig
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+    def _emu_summary(self):
+        """Return why the emulator stopped, in a few lines of its output."""
+        out = self._emu_output()
+        m = re.search(r"Bochs is exiting with the following message:\s*\n(.*)", out)
+        if m:
+            return m.group(1).strip()
+        return "\n".join(out.rstrip("\n").split("\n")[-15:])
 
     def _emu_output(self):
         """Return the emulator's own stdout and stderr (the tail of it)."""

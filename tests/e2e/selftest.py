@@ -11,8 +11,8 @@ import e2e  # noqa: E402
 # (emulator, CPU model, timeout in seconds before E2E_TIMEOUT_SCALE)
 RUNS = [
     ("qemu", "qemu64", 60),
-    ("bochs", "corei7_haswell_4770", 180),
-    ("bochs", "athlon64_clawhammer", 180),
+    ("bochs", "corei7_haswell_4770", 120),
+    ("bochs", "athlon64_clawhammer", 120),
 ]
 
 
