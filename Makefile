@@ -68,6 +68,29 @@ $(BUILD)/host/%: tests/host/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $<
 
+# In-guest user tests: every tests/user/*.c is one static musl program,
+# build/user/<name>. USER_BINS lists them for the initramfs: install each as
+# /bin/<name>, and runner also as /bin/utest-runner (it finds the others in
+# its own directory, or in UTEST_BINDIR). user-tests-host runs them all on
+# this Linux machine (as root, the reference) and wants 0 failures.
+USER_CC := musl-gcc
+USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
+USER_BINS := $(patsubst tests/user/%.c,$(BUILD)/user/%,$(sort $(wildcard tests/user/*.c)))
+
+ROOTFS_EXTRA += $(foreach b,$(USER_BINS),$(b):/bin/$(notdir $(b))) \
+	$(BUILD)/user/runner:/bin/utest-runner
+
+.PHONY: user-tests user-tests-host
+user-tests: $(USER_BINS)
+
+$(BUILD)/user/%: tests/user/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+user-tests-host: $(USER_BINS)
+	$(BUILD)/user/runner all | tee $(BUILD)/user/host.ktap
+	@grep -q '^# utest: [0-9]* passed, 0 failed$$' $(BUILD)/user/host.ktap
+
 clean:
 	rm -rf $(BUILD)
 
