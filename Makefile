@@ -115,7 +115,7 @@ $(DEPS_STAMP): build.sh
 	@mkdir -p $(dir $@)
 	@touch $@
 
-$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS): | $(DEPS_STAMP)
+$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS) $(USER_BINS): | $(DEPS_STAMP)
 
 # The initramfs: the initramfs/ skeleton plus ROOTFS_EXTRA, a list of
 # HOSTPATH:/path/in/rootfs (a file, or a folder taken whole). Add to it with
