@@ -124,10 +124,11 @@ class Guest:
         self.cpu = cpu or DEFAULT_CPU[emu]
         self.mem = int(mem)
         self.append = append or ""
-        self.overlay = overlay
+        # Absolute: the emulator runs in the temporary folder.
+        self.overlay = overlay and os.path.abspath(overlay)
         self.iso = iso or emu == "bochs"
-        self.kernel = kernel or os.path.join(REPO, "build", "kernel.elf")
-        self.initramfs = initramfs or os.path.join(REPO, "build", "initramfs.cpio")
+        self.kernel = os.path.abspath(kernel or os.path.join(REPO, "build", "kernel.elf"))
+        self.initramfs = os.path.abspath(initramfs or os.path.join(REPO, "build", "initramfs.cpio"))
         self.timeout = timeout if timeout and timeout > 0 else None
         self.log_path = log
         self.on_output = on_output
