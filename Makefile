@@ -115,7 +115,7 @@ $(DEPS_STAMP): build.sh
 	@mkdir -p $(dir $@)
 	@touch $@
 
-$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS): | $(DEPS_STAMP)
+$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS) $(USER_BINS): | $(DEPS_STAMP)
 
 # The initramfs: the initramfs/ skeleton plus ROOTFS_EXTRA, a list of
 # HOSTPATH:/path/in/rootfs (a file, or a folder taken whole). Add to it with
@@ -159,6 +159,6 @@ gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
 # Builds what it needs itself, so that a build failure is counted as a failed
 # test and the summary line is always printed.
 test: $(DEPS_STAMP)
-	$(PYTHON) tests/run.py
+	@$(PYTHON) tests/run.py
 
 -include $(wildcard $(BUILD)/host/*.d)

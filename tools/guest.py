@@ -2,15 +2,18 @@
 
 Theory of operation. A Guest owns one emulator process (in a process group of
 its own, so one killpg ends it and anything it started) and one TCP
-connection to the guest's COM1 on 127.0.0.1:
+connection to the guest's COM1 on 127.0.0.1. We listen on a port the kernel
+picks (bind to port 0) before starting the emulator, and the emulator
+connects to us while it sets up its devices, before the machine runs:
 
-  QEMU   we listen on a fresh port and QEMU connects to us as a client
-         (`-serial tcp:127.0.0.1:PORT`), so no port can be stolen between
-         choosing it and using it.
-  Bochs  `com1: mode=socket-server` on a fresh port; Bochs does not start the
-         machine until we connect, so no output is lost. Bochs always boots a
-         GRUB ISO built for the run; QEMU boots with -kernel/-initrd unless
-         iso=True.
+  QEMU   `-serial tcp:127.0.0.1:PORT` (client mode).
+  Bochs  `com1: mode=socket-client, dev=127.0.0.1:PORT`. (socket-server mode
+         makes us pick a "free" port and connect to it; another process can
+         take the port in between, and then Bochs dies of SIGSEGV while we
+         are connected to the wrong listener. Client mode has no such race.)
+
+Bochs always boots a GRUB ISO built for the run; QEMU boots with
+-kernel/-initrd unless iso=True.
 
 Everything the guest prints is appended to `output` (bytes) and to `text`
 (decoded, with every "\\r" dropped) and passed to `on_output`. Input given to
@@ -121,10 +124,11 @@ class Guest:
         self.cpu = cpu or DEFAULT_CPU[emu]
         self.mem = int(mem)
         self.append = append or ""
-        self.overlay = overlay
+        # Absolute: the emulator runs in the temporary folder.
+        self.overlay = overlay and os.path.abspath(overlay)
         self.iso = iso or emu == "bochs"
-        self.kernel = kernel or os.path.join(REPO, "build", "kernel.elf")
-        self.initramfs = initramfs or os.path.join(REPO, "build", "initramfs.cpio")
+        self.kernel = os.path.abspath(kernel or os.path.join(REPO, "build", "kernel.elf"))
+        self.initramfs = os.path.abspath(initramfs or os.path.join(REPO, "build", "initramfs.cpio"))
         self.timeout = timeout if timeout and timeout > 0 else None
         self.log_path = log
         self.on_output = on_output
@@ -275,7 +279,7 @@ class Guest:
             except socket.timeout:
                 if self._proc.poll() is not None:
                     break
-        raise BootError(f"{self.emu} did not connect to the serial port\n{self._emu_output()}")
+        raise BootError(f"{self.emu} did not connect to our serial port\n{self._emu_summary()}")
 
     def _bochsrc(self, iso, port):
         return f"""megs: {self.mem}
@@ -288,7 +292,7 @@ pci: enabled=1, chipset=i440fx
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-slave: type=cdrom, path={iso}, status=inserted
 boot: cdrom
-com1: enabled=1, mode=socket-server, dev=127.0.0.1:{port}
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:{port}
 mouse: enabled=0
 log: {os.path.join(self._tmp, "bochs.log")}
 panic: action=fatal
@@ -300,29 +304,21 @@ config_interface: textconfig
 
     def _start_bochs(self, initramfs):
         iso = self._iso(initramfs)
-        port = free_port()
-        rc = os.path.join(self._tmp, "bochsrc")
-        with open(rc, "w") as f:
-            f.write(self._bochsrc(iso, port))
         script = os.path.join(self._tmp, "debugger.rc")
         with open(script, "w") as f:
             f.write("c\n")
         env = dict(os.environ, SDL_VIDEODRIVER="dummy")
-        self._spawn(["bochs", "-q", "-f", rc, "-rc", script], env=env)
-        self._sock = self._connect(port)
-
-    def _connect(self, port):
-        """Connect to Bochs's socket-server, retrying while it starts up."""
-        end = time.monotonic() + CONNECT_TIMEOUT
-        while time.monotonic() < end and self._proc.poll() is None:
-            try:
-                s = socket.create_connection(("127.0.0.1", port), timeout=1)
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                s.setblocking(False)
-                return s
-            except OSError:
-                time.sleep(0.05)
-        raise BootError(f"bochs did not open its serial port\n{self._emu_output()}")
+        rc = os.path.join(self._tmp, "bochsrc")
+        listener = socket.socket()
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            with open(rc, "w") as f:
+                f.write(self._bochsrc(iso, listener.getsockname()[1]))
+            self._spawn(["bochs", "-q", "-f", rc, "-rc", script], env=env)
+            self._sock = self._accept(listener)
+        finally:
+            listener.close()
 
     # ---- ending ------------------------------------------------------------
 
@@ -343,6 +339,14 @@ config_interface: textconfig
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+    def _emu_summary(self):
+        """Return why the emulator stopped, in a few lines of its output."""
+        out = self._emu_output()
+        m = re.search(r"Bochs is exiting with the following message:\s*\n(.*)", out)
+        if m:
+            return m.group(1).strip()
+        return "\n".join(out.rstrip("\n").split("\n")[-15:])
 
     def _emu_output(self):
         """Return the emulator's own stdout and stderr (the tail of it)."""
