@@ -225,6 +225,7 @@ static int open_inode(struct inode *ino, int flags, bool created, struct file **
 	}
 	f->inode = ino;
 	if (ops && ops->open && (err = ops->open(ino, f))) {
+		f->ops = NULL; /* a failed open is not released */
 		file_unref(f);
 		return err;
 	}

@@ -199,6 +199,11 @@ long pipe_set_size(struct file *f, long size);
 /* cpio.c */
 int cpio_unpack(struct inode *root, const void *buf, size_t len);
 
+/* struct timespec / struct timeval as user space lays them out. */
+struct ktimespec {
+	int64_t sec, nsec;
+};
+
 /* sys_common.c */
 int path_from_user(uintptr_t upath, bool null_ok, char **out);
 int user_walk_at(int dirfd, uintptr_t upath, int flags, struct inode **out);

@@ -41,7 +41,7 @@ struct inode *inode_new(struct super_block *sb, uint32_t mode)
 
 void inode_ref(struct inode *ino)
 {
-	KASSERT(ino->refcount > 0);
+	KASSERT(ino->refcount > 0 || ino->nlink > 0);
 	ino->refcount++;
 	ino->sb->inode_refs++;
 }

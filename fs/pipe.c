@@ -345,8 +345,6 @@ static int fifo_open(struct inode *ino, struct file *f)
 	} else if (err) {
 		pipe_release(f); /* interrupted: undo our count */
 	}
-	if (err)
-		f->ops = NULL; /* so that closing the failed file releases nothing */
 	return err;
 }
 

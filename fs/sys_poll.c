@@ -37,10 +37,6 @@ struct pollfd_k {
 };
 _Static_assert(sizeof(struct pollfd_k) == 8, "struct pollfd is 8 bytes");
 
-struct ktimespec {
-	int64_t sec, nsec;
-};
-
 void poll_wait(struct poll_table *pt, struct waitq *wq)
 {
 	if (!pt || pt->n >= pt->max)

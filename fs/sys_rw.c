@@ -37,7 +37,7 @@ static long do_rw(struct file *f, uintptr_t buf, size_t count, uint64_t *pos, bo
 {
 	struct uio u = { buf, count > MAX_RW_COUNT ? MAX_RW_COUNT : count, false };
 
-	if (!uaccess_range_ok(u.base, u.len))
+	if (u.len && !uaccess_range_ok(u.base, u.len))
 		return -EFAULT;
 	if (write)
 		return f->ops && f->ops->write ? f->ops->write(f, &u, pos) : -EINVAL;
