@@ -160,7 +160,8 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 
 	while (done < u->len && !err) {
 		if (!p->readers) {
-			proc_send_signal(proc_current(), SIGPIPE);
+			if (proc_current())
+				proc_send_signal(proc_current(), SIGPIPE);
 			err = -EPIPE;
 		} else if (pipe_write_some(p, u, &done, &err)) {
 			continue;
