@@ -68,7 +68,94 @@ $(BUILD)/host/%: tests/host/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $<
 
+# In-guest user tests: every tests/user/*.c is one static musl program,
+# build/user/<name>. USER_BINS lists them for the initramfs: install each as
+# /bin/<name>, and runner also as /bin/utest-runner (it finds the others in
+# its own directory, or in UTEST_BINDIR). user-tests-host runs them all on
+# this Linux machine (as root, the reference) and wants 0 failures.
+USER_CC := musl-gcc
+USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
+USER_BINS := $(patsubst tests/user/%.c,$(BUILD)/user/%,$(sort $(wildcard tests/user/*.c)))
+
+.PHONY: user-tests user-tests-host
+user-tests: $(USER_BINS)
+
+$(BUILD)/user/%: tests/user/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+user-tests-host: $(USER_BINS)
+	$(BUILD)/user/runner all | tee $(BUILD)/user/host.ktap
+	@grep -q '^# utest: [0-9]* passed, 0 failed$$' $(BUILD)/user/host.ktap
+
 clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- Tools, initramfs, ISO, running and testing -----------------------------
+# build.sh installs the Debian packages; every rule that runs a tool waits for
+# its stamp. tools/boot.py boots headless (see README.md).
+
+PYTHON := python3
+BOOT := $(PYTHON) tools/boot.py
+DEPS_STAMP := $(BUILD)/.deps-stamp
+
+# What `make run`, `run-bochs`, `gdb` and build/os.iso boot with.
+APPEND ?=
+MEM ?= 128
+CPU ?=
+BOOT_ARGS = --mem $(MEM) $(if $(CPU),--cpu $(CPU)) --append "$(APPEND)"
+
+$(DEPS_STAMP): build.sh
+	./build.sh deps
+	@mkdir -p $(dir $@)
+	@touch $@
+
+$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS): | $(DEPS_STAMP)
+
+# The initramfs: the initramfs/ skeleton plus ROOTFS_EXTRA, a list of
+# HOSTPATH:/path/in/rootfs (a file, or a folder taken whole). Add to it with
+# `ROOTFS_EXTRA += build/user/foo:/bin/foo` anywhere in this Makefile; the host
+# paths become prerequisites. Sorted, mtime 0, owner root: reproducible.
+ROOTFS_EXTRA ?=
+ROOTFS_SKELETON := $(shell find initramfs -mindepth 1 2>/dev/null)
+ROOTFS_MODES := --chmod /tmp:1777 --chmod /root:0700
+rootfs_sources = $(foreach e,$(ROOTFS_EXTRA),$(firstword $(subst :, ,$(e))))
+
+.SECONDEXPANSION:
+$(BUILD)/initramfs.cpio: tools/mkcpio.py $(ROOTFS_SKELETON) $$(rootfs_sources) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/mkcpio.py -o $@ initramfs:/ $(ROOTFS_EXTRA) $(ROOTFS_MODES)
+
+# The ISO boots with APPEND; it is rebuilt when APPEND changes.
+$(BUILD)/iso-cmdline: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(APPEND)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(APPEND)' > $@
+
+$(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/iso-cmdline tools/mkiso.py
+	$(PYTHON) tools/mkiso.py -o $@ --kernel $(BUILD)/kernel.elf \
+		--initramfs $(BUILD)/initramfs.cpio --append "$(APPEND)"
+
+.PHONY: initramfs iso run run-bochs gdb test FORCE
+all: initramfs iso
+initramfs: $(BUILD)/initramfs.cpio
+iso: $(BUILD)/os.iso
+FORCE:
+
+# Serial console on this terminal; Ctrl-A x quits.
+run: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
+	$(BOOT) --emu qemu --timeout 0 $(BOOT_ARGS)
+
+run-bochs: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
+	$(BOOT) --emu bochs --timeout 0 $(BOOT_ARGS)
+
+gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
+	./build.sh gdb $(BOOT_ARGS)
+
+# Builds what it needs itself, so that a build failure is counted as a failed
+# test and the summary line is always printed.
+test: $(DEPS_STAMP)
+	$(PYTHON) tests/run.py
+
+-include $(wildcard $(BUILD)/host/*.d)

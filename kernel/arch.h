@@ -20,6 +20,9 @@ typedef uint64_t pte_t;
 #define KERNEL_VMA 0xFFFFFFFF80000000UL      /* kernel image, -2 GiB */
 #define DIRECT_MAP_BASE 0xFFFF800000000000UL /* all of RAM */
 #define KSTACK_AREA_BASE 0xFFFFC90000000000UL /* kernel stacks, guarded */
+#define VMALLOC_BASE 0xFFFFD00000000000UL    /* kernel heap: slabs, large blocks */
+#define VMALLOC_SIZE (1UL << 40)
+#define BOOT_MAP_LIMIT (1UL << 30)           /* boot tables map physical 0..1 GiB */
 #define USER_TOP 0x00007FFFFFFFF000UL        /* first byte above user space */
 
 /* Page-table entry bits. */
@@ -150,6 +153,7 @@ static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
+#ifndef HOST_TEST
 /* Save the interrupt flag and disable; restore with irq_restore. */
 static inline uint64_t irq_save(void)
 {
@@ -162,6 +166,7 @@ static inline void irq_restore(uint64_t f)
 	if (f & RFLAGS_IF)
 		irq_enable();
 }
+#endif
 
 static inline uint64_t rdtsc(void)
 {
@@ -184,10 +189,35 @@ static inline void user_access_end(void)
 }
 
 #ifdef HOST_TEST
-/* Host unit tests back "physical memory" with an ordinary buffer. */
+/* Host unit tests back "physical memory" with an ordinary buffer, and the
+ * CPU controls the mm code uses (interrupt flag, TLB, CR3) do nothing. */
 extern uintptr_t host_phys_base;
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(pa + host_phys_base); }
+static inline uint64_t irq_save(void) { return 0; }
+static inline void irq_restore(uint64_t f) { (void)f; }
+static inline void tlb_flush_page(uintptr_t va) { (void)va; }
+static inline void tlb_flush_all(void) {}
+static inline paddr_t mmu_root(void) { return 0; }
+static inline void mmu_set_root(paddr_t pml4) { (void)pml4; }
+static inline void page_fill(void *page, uint8_t byte) { __builtin_memset(page, byte, PAGE_SIZE); }
 #else
+/* TLB and page-table root control. The "memory" clobbers keep page-table
+ * stores from being moved across them. */
+static inline void tlb_flush_page(uintptr_t va) { invlpg(va); }
+static inline void tlb_flush_all(void) { write_cr3(read_cr3()); }
+static inline paddr_t mmu_root(void) { return read_cr3() & PTE_ADDR_MASK; }
+static inline void mmu_set_root(paddr_t pml4) { write_cr3(pml4); }
+/* Fill one page with a byte, 8 bytes per store: emulators run rep stosq
+ * several times faster than the byte-wise rep stosb. */
+static inline void page_fill(void *page, uint8_t byte)
+{
+	size_t n = PAGE_SIZE / 8;
+
+	__asm__ volatile("rep stosq"
+			 : "+D"(page), "+c"(n)
+			 : "a"(0x0101010101010101UL * byte)
+			 : "memory");
+}
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
 #endif
 static inline paddr_t virt_to_phys(const void *va)

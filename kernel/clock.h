@@ -18,4 +18,10 @@ void clock_set_realtime_ns(uint64_t ns);
 /* Timer ticks since boot. */
 uint64_t clock_ticks(void);
 
+struct task;
+/* ITIMER_REAL/alarm expiry, from the timer tick. */
+void itimer_tick(void);
+/* Disarm t's real-time timer (at exit). */
+void itimer_cancel(struct task *t);
+
 #endif

@@ -11,5 +11,7 @@ void irq_init(void);
 void irq_register(int irq, void (*handler)(void));
 void irq_unmask(int irq);
 void irq_mask(int irq);
+/* Called by the trap dispatcher for vectors 32-47. */
+void irq_dispatch(int irq);
 
 #endif

@@ -25,6 +25,12 @@ struct pmm_range {
 void pmm_init(const struct pmm_range *usable, size_t nusable, const struct pmm_range *reserved,
 	      size_t nreserved);
 
+/* Hand reserved RAM in [base, base + len) to the allocator as free frames,
+ * for example a boot module once it has been unpacked. Frames that are not
+ * usable RAM in the memory map, or are already managed, are skipped.
+ * => nothing uses the range any more. Returns the number of frames added. */
+size_t pmm_release(paddr_t base, uint64_t len);
+
 /* Allocate one zeroed frame with a reference count of 1; 0 when none is free. */
 paddr_t pmm_alloc(void);
 /* As pmm_alloc, but the contents are undefined (the caller overwrites all). */

@@ -20,10 +20,22 @@ void vmm_init(paddr_t max_phys);
 
 paddr_t vmm_kernel_pml4(void);
 
+/* Read and write a PTE with single volatile accesses, so the compiler can
+ * neither tear nor reorder them around a TLB flush. */
+static inline pte_t pte_get(const pte_t *e)
+{
+	return *(const volatile pte_t *)e;
+}
+static inline void pte_set(pte_t *e, pte_t v)
+{
+	*(volatile pte_t *)e = v;
+}
+
 /* Return a pointer to the last-level PTE for va, creating intermediate tables
  * (with user-accessible directory bits when va is below USER_TOP) if alloc.
  * NULL if a table is missing and !alloc, if allocation fails, or if va lies
- * inside a large page. */
+ * inside a large page. => the caller serialises changes to pml4's tables;
+ *    write the PTE with pte_set and flush it when the root is live. */
 pte_t *vmm_walk(paddr_t pml4, uintptr_t va, bool alloc);
 
 /* Map one 4 KiB page. Flags are PTE_* bits; PTE_P is implied.

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/list.h"
+#include "proc/signal.h"
 #include "proc/wait.h"
 
 struct fdtable;     /* fs/vfs.h */
@@ -32,6 +33,23 @@ struct cred {
 
 #define TASK_COMM_LEN 16
 
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ULL)
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
 struct task {
 	int pid;
 	int pgid, sid;
@@ -41,6 +59,8 @@ struct task {
 	struct list_head sibling;   /* in parent's children */
 	struct list_head all;       /* every task */
 	struct list_head runq;      /* on the run queue while runnable */
+	struct list_head timer;     /* on the timed-sleep list */
+	uint64_t deadline_ns;
 
 	uintptr_t kstack;           /* lowest address of the kernel stack */
 	uint64_t saved_rsp;         /* kernel rsp while switched out */
@@ -54,19 +74,48 @@ struct task {
 	struct cred cred;
 	struct signal_state *sig;
 
+	uint64_t sig_pending;       /* bit (sig - 1) */
+	uint64_t sig_blocked;
+	struct ksiginfo sig_info[NSIG];
+	uint64_t sig_saved_mask;    /* restored after sigsuspend/pselect */
+	bool sig_restore_mask;
+	uintptr_t altstack_sp;
+	uint64_t altstack_size;
+	int altstack_flags;
+	int exit_signal;            /* sent to the parent at exit (SIGCHLD) */
+
 	int exit_code;              /* wait status once a zombie */
+	bool wait_reported;         /* stop/continue already reported to wait4 */
+	int stop_report;            /* pending WUNTRACED / WCONTINUED status */
 	struct waitq child_exit;    /* parent sleeps here in wait4 */
-	struct task *vfork_parent;  /* parent blocked until exec or exit */
-	bool vfork_done;
+	struct task *vfork_parent;  /* parent blocked until our exec or exit */
+	bool vfork_done;            /* as a vfork parent: the child let go */
 	uintptr_t clear_child_tid;
 
 	uint64_t start_ns;
 	uint64_t utime_ticks, stime_ticks;
+	uint64_t cutime_ticks, cstime_ticks; /* of reaped children */
+	uint64_t child_events;      /* bumped on every child state change */
 	char comm[TASK_COMM_LEN];
+	struct rlimit64 rlimits[RLIM_NLIMITS];
+	bool did_exec;              /* setpgid by the parent fails after exec */
+	int pdeath_signal;
+	int nice;
+	void *ctty;                 /* controlling terminal (struct tty), session-wide */
+	uintptr_t itimer_real_interval_ns; /* alarm / ITIMER_REAL */
+	uint64_t itimer_real_deadline_ns;
 };
 
 extern struct task *proc_current_task;
 static inline struct task *proc_current(void) { return proc_current_task; }
+
+/* Fork would exceed the caller's RLIMIT_NPROC. */
+bool proc_nproc_exceeded(struct task *t);
+/* clone(2) with Linux's flag semantics; returns the child's pid or -errno. */
+long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid, uintptr_t tls);
+
+/* Create pid 1 and queue it to run the init program (rdinit=). */
+void proc_start_init(void);
 
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);

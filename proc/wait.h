@@ -28,6 +28,9 @@ struct waitq_entry {
 void waitq_prepare(struct waitq *wq, struct waitq_entry *e);
 void waitq_finish(struct waitq *wq, struct waitq_entry *e);
 void waitq_block(void);        /* switch away until woken */
+/* As waitq_block, but also wake at deadline_ns (monotonic; 0 = never). */
+void waitq_block_until(uint64_t deadline_ns);
+uint64_t clock_monotonic_ns(void);
 bool proc_signal_pending(void); /* an unblocked signal awaits current */
 
 /* Block until cond holds. Evaluates to 0, or -ERESTARTSYS when a signal
@@ -36,7 +39,7 @@ bool proc_signal_pending(void); /* an unblocked signal awaits current */
 #define WAIT_EVENT(wq, cond)                                                                       \
 	({                                                                                         \
 		int __ret = 0;                                                                     \
-		struct waitq_entry __we;                                                           \
+		struct waitq_entry __we = { .task = 0 };                                                           \
 		uint64_t __fl = irq_save();                                                        \
 		for (;;) {                                                                         \
 			waitq_prepare((wq), &__we);                                                \
@@ -52,5 +55,51 @@ bool proc_signal_pending(void); /* an unblocked signal awaits current */
 		irq_restore(__fl);                                                                 \
 		__ret;                                                                             \
 	})
+
+/* Block until cond holds, whatever signals arrive (they stay pending). */
+#define WAIT_EVENT_UNINTERRUPTIBLE(wq, cond)                                                       \
+	({                                                                                         \
+		struct waitq_entry __we = { .task = 0 };                                           \
+		uint64_t __fl = irq_save();                                                        \
+		for (;;) {                                                                         \
+			waitq_prepare((wq), &__we);                                                \
+			if (cond)                                                                  \
+				break;                                                             \
+			waitq_block();                                                             \
+		}                                                                                  \
+		waitq_finish((wq), &__we);                                                         \
+		irq_restore(__fl);                                                                 \
+	})
+
+/* As WAIT_EVENT, but give up with -ETIMEDOUT once clock_monotonic_ns()
+ * reaches deadline_ns (0 means no deadline). */
+#define WAIT_EVENT_DEADLINE(wq, cond, deadline_ns)                                                 \
+	({                                                                                         \
+		int __ret = 0;                                                                     \
+		uint64_t __dl = (deadline_ns);                                                     \
+		struct waitq_entry __we = { .task = 0 };                                           \
+		uint64_t __fl = irq_save();                                                        \
+		for (;;) {                                                                         \
+			waitq_prepare((wq), &__we);                                                \
+			if (cond)                                                                  \
+				break;                                                             \
+			if (proc_signal_pending()) {                                               \
+				__ret = -ERESTARTSYS;                                              \
+				break;                                                             \
+			}                                                                          \
+			if (__dl && clock_monotonic_ns() >= __dl) {                                \
+				__ret = -ETIMEDOUT;                                                \
+				break;                                                             \
+			}                                                                          \
+			waitq_block_until(__dl);                                                   \
+		}                                                                                  \
+		waitq_finish((wq), &__we);                                                         \
+		irq_restore(__fl);                                                                 \
+		__ret;                                                                             \
+	})
+
+/* Woken on every change that poll/select may be waiting for (pipe and tty
+ * data or space, hang-ups). Pollers sleep here and re-check their set. */
+extern struct waitq poll_waitq;
 
 #endif

@@ -41,6 +41,7 @@ extern int htest_count, htest_failed_checks;
 	int main(void)                                                                             \
 	{                                                                                          \
 		int failed = 0;                                                                    \
+		setvbuf(stdout, NULL, _IOLBF, 0); /* lines survive a sanitizer abort */            \
 		printf("KTAP version 1\n1..%d\n", htest_count);                                    \
 		for (int i = 0; i < htest_count; i++) {                                            \
 			int before = htest_failed_checks;                                          \

@@ -1,0 +1,130 @@
+/* clock.c: the PIT tick, a monotonic nanosecond clock, and wall time.
+ *
+ * Time is counted in PIT input cycles (1193182 Hz): whole ticks from the IRQ
+ * plus the cycles elapsed in the current tick, read from the latched
+ * channel-0 counter. Both emulators drive the PIT from their notion of real
+ * time (Bochs with clock sync=realtime), which the TSC is not in Bochs, so the
+ * TSC is never used. If the counter wrapped but its IRQ is still pending we
+ * add the missing tick; a last-value guard keeps the clock monotonic anyway.
+ * Wall time is the CMOS RTC read once at boot plus the monotonic clock. */
+#include "kernel/clock.h"
+
+#include <stdbool.h>
+
+#include "kernel/arch.h"
+#include "kernel/irq.h"
+#include "kernel/printk.h"
+#include "proc/sched.h"
+
+#define PIT_HZ 1193182ULL
+#define PIT_DIVISOR ((PIT_HZ + HZ / 2) / HZ)
+#define NS_PER_SEC 1000000000ULL
+
+static volatile uint64_t ticks;
+static uint64_t last_ns;
+static int64_t realtime_offset_ns;
+
+static uint64_t cycles_to_ns(uint64_t c)
+{
+	return (c / PIT_HZ) * NS_PER_SEC + (c % PIT_HZ) * NS_PER_SEC / PIT_HZ;
+}
+
+static void timer_irq(void)
+{
+	ticks++;
+	sched_tick();
+}
+
+uint64_t clock_ticks(void)
+{
+	return ticks;
+}
+
+uint64_t clock_monotonic_ns(void)
+{
+	uint64_t f = irq_save();
+	uint64_t t = ticks, ns;
+	uint16_t count;
+	bool pending;
+
+	outb(0x43, 0x00); /* latch channel 0 */
+	count = inb(0x40);
+	count |= (uint16_t)(inb(0x40) << 8);
+	outb(0x20, 0x0A); /* read the master PIC's IRR */
+	pending = inb(0x20) & 1;
+	if (pending && count > PIT_DIVISOR / 2)
+		t++;
+	if (count > PIT_DIVISOR)
+		count = PIT_DIVISOR;
+	ns = cycles_to_ns(t * PIT_DIVISOR + (PIT_DIVISOR - count));
+	if (ns < last_ns)
+		ns = last_ns;
+	last_ns = ns;
+	irq_restore(f);
+	return ns;
+}
+
+static uint8_t cmos_read(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static unsigned bcd(uint8_t v, bool is_bcd)
+{
+	return is_bcd ? (v & 0x0F) + (v >> 4) * 10 : v;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static uint64_t rtc_read_epoch_seconds(void)
+{
+	uint8_t sec, min, hour, day, mon, year, status_b;
+	bool is_bcd;
+
+	for (int i = 0; i < 1000000 && (cmos_read(0x0A) & 0x80); i++)
+		cpu_pause();
+	sec = cmos_read(0x00);
+	min = cmos_read(0x02);
+	hour = cmos_read(0x04);
+	day = cmos_read(0x07);
+	mon = cmos_read(0x08);
+	year = cmos_read(0x09);
+	status_b = cmos_read(0x0B);
+	is_bcd = !(status_b & 0x04);
+	unsigned h = bcd(hour & 0x7F, is_bcd);
+	if (!(status_b & 0x02) && (hour & 0x80)) /* 12-hour clock, PM */
+		h = (h % 12) + 12;
+	int64_t days = days_from_civil(2000 + bcd(year, is_bcd), bcd(mon, is_bcd),
+				       bcd(day, is_bcd));
+	return (uint64_t)(days * 86400 + h * 3600 + bcd(min, is_bcd) * 60 + bcd(sec, is_bcd));
+}
+
+void clock_init(void)
+{
+	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2 */
+	outb(0x40, PIT_DIVISOR & 0xFF);
+	outb(0x40, PIT_DIVISOR >> 8);
+	irq_register(0, timer_irq);
+	irq_unmask(0);
+	realtime_offset_ns = (int64_t)(rtc_read_epoch_seconds() * NS_PER_SEC);
+}
+
+uint64_t clock_realtime_ns(void)
+{
+	return (uint64_t)((int64_t)clock_monotonic_ns() + realtime_offset_ns);
+}
+
+void clock_set_realtime_ns(uint64_t ns)
+{
+	realtime_offset_ns = (int64_t)ns - (int64_t)clock_monotonic_ns();
+}

@@ -1,0 +1,9 @@
+/* version.h: what uname reports. The release looks like Linux's so that
+ * programs checking for a minimum kernel version accept it. */
+#ifndef KERNEL_VERSION_H
+#define KERNEL_VERSION_H
+
+#define KERNEL_RELEASE "6.1.0-cowkernel"
+#define KERNEL_VERSION_STRING "#1 SMP PREEMPT_DYNAMIC"
+
+#endif

@@ -1,0 +1,451 @@
+/* as.c: user address spaces: regions, mapping, unmapping, protection, and
+ * the page-fault dispatcher.
+ *
+ * Invariants: VMAs are page-aligned, sorted by start, non-overlapping, and
+ * lie below USER_TOP. Every present PTE in the user half lies inside a VMA
+ * and holds one reference on its frame (see mm/cow/cow.c for the PTE states).
+ * as->rss_pages counts those PTEs. There is one CPU and the kernel is not
+ * preemptible, so no lock is needed; a fault may allocate but never sleeps
+ * on a wait queue.
+ *
+ * Fault classification (as_fault):
+ *   no VMA (or below a stack VMA within its limit) -> grow the stack, or
+ *       -EFAULT;
+ *   access the VMA forbids                         -> -EFAULT;
+ *   PTE absent                                     -> demand page: zero
+ *       frame, or a private copy of the file's bytes;
+ *   PTE present, write, not writable               -> copy-on-write;
+ *   otherwise (a stale TLB entry)                  -> flush, retry. */
+#include "mm/as.h"
+
+#include "fs/vfs.h"
+#include "kernel/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/printk.h"
+#include "kernel/trap.h"
+#include "mm/cow/cow.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+
+#define USER_MIN 0x10000UL /* mmap_min_addr, as Linux */
+
+static pte_t prot_to_pte(uint32_t prot)
+{
+	pte_t pte = PTE_P | PTE_U;
+
+	if (prot & PROT_WRITE)
+		pte |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		pte |= PTE_NX;
+	return pte;
+}
+
+struct as *as_create(void)
+{
+	struct as *as = kzalloc(sizeof(*as));
+
+	if (!as)
+		return NULL;
+	as->pml4 = vmm_create_pml4();
+	if (!as->pml4) {
+		kfree(as);
+		return NULL;
+	}
+	as->refs = 1;
+	list_init(&as->vmas);
+	as->mmap_base = AS_MMAP_TOP;
+	return as;
+}
+
+void as_get(struct as *as)
+{
+	as->refs++;
+}
+
+/* Drop the frames mapped in [start, end). */
+static void unmap_pages(struct as *as, uintptr_t start, uintptr_t end)
+{
+	bool live = read_cr3() == as->pml4;
+
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		pte_t *pte = vmm_walk(as->pml4, va, false), old;
+
+		if (!pte) {
+			va = (va | (0x200000 - 1)) + 1 - PAGE_SIZE;
+			continue;
+		}
+		old = *pte;
+		if (!(old & PTE_P))
+			continue;
+		*pte = 0;
+		if (live)
+			vmm_flush_page(va);
+		pmm_unref(old & PTE_ADDR_MASK);
+		as->rss_pages--;
+	}
+}
+
+static void vma_free(struct vma *v)
+{
+	list_del(&v->link);
+	if (v->file)
+		inode_unref(v->file);
+	kfree(v);
+}
+
+void as_put(struct as *as)
+{
+	struct list_head *pos, *n;
+
+	KASSERT(as->refs > 0);
+	if (--as->refs)
+		return;
+	KASSERT(read_cr3() != as->pml4);
+	list_for_each_safe(pos, n, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		unmap_pages(as, v->start, v->end);
+		vma_free(v);
+	}
+	KASSERT(as->rss_pages == 0);
+	vmm_destroy_pml4(as->pml4);
+	kfree(as);
+}
+
+struct vma *as_find_vma(struct as *as, uintptr_t addr)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+struct vma *as_vma_dup(const struct vma *v)
+{
+	struct vma *nv = kmalloc(sizeof(*nv));
+
+	if (!nv)
+		return NULL;
+	*nv = *v;
+	list_init(&nv->link);
+	if (nv->file)
+		inode_ref(nv->file);
+	return nv;
+}
+
+static void vma_insert(struct as *as, struct vma *nv)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &as->vmas) {
+		if (list_entry(pos, struct vma, link)->start > nv->start)
+			break;
+	}
+	list_insert_between(&nv->link, pos->prev, pos);
+}
+
+/* Split v at addr (strictly inside it); the upper part becomes a new VMA. */
+static int vma_split(struct as *as, struct vma *v, uintptr_t addr)
+{
+	struct vma *hi = kmalloc(sizeof(*hi));
+
+	if (!hi)
+		return -ENOMEM;
+	*hi = *v;
+	hi->start = addr;
+	if (v->file) {
+		hi->file_off = v->file_off + (addr - v->start);
+		hi->file_size = v->file_size > addr - v->start ? v->file_size - (addr - v->start) : 0;
+		inode_ref(v->file);
+	}
+	v->end = addr;
+	v->file_size = v->file_size < addr - v->start ? v->file_size : addr - v->start;
+	list_insert_between(&hi->link, &v->link, v->link.next);
+	(void)as;
+	return 0;
+}
+
+/* Split so that no VMA straddles start or end. */
+static int split_range(struct as *as, uintptr_t start, uintptr_t end)
+{
+	struct vma *v;
+	int err;
+
+	if ((v = as_find_vma(as, start)) && v->start < start && (err = vma_split(as, v, start)))
+		return err;
+	if ((v = as_find_vma(as, end)) && v->start < end && (err = vma_split(as, v, end)))
+		return err;
+	return 0;
+}
+
+int as_unmap(struct as *as, uintptr_t addr, size_t len)
+{
+	uintptr_t end = addr + PAGE_ALIGN_UP(len);
+	struct list_head *pos, *n;
+	int err;
+
+	if ((addr & ~PAGE_MASK) || !len || end > USER_TOP || end <= addr)
+		return -EINVAL;
+	if ((err = split_range(as, addr, end)))
+		return err;
+	list_for_each_safe(pos, n, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start >= end)
+			break;
+		if (v->end <= addr)
+			continue;
+		unmap_pages(as, v->start, v->end);
+		vma_free(v);
+	}
+	return 0;
+}
+
+bool as_range_free(struct as *as, uintptr_t start, uintptr_t end)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start < end && v->end > start)
+			return false;
+	}
+	return true;
+}
+
+void as_discard(struct as *as, uintptr_t start, uintptr_t end)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		uintptr_t s = v->start > start ? v->start : start;
+		uintptr_t e = v->end < end ? v->end : end;
+		if (s < e && !(v->flags & VMA_SHARED))
+			unmap_pages(as, s, e);
+	}
+}
+
+/* Highest free gap of len bytes below as->mmap_base; 0 when none. */
+static uintptr_t find_free(struct as *as, size_t len)
+{
+	uintptr_t top = as->mmap_base;
+	struct list_head *pos;
+
+	for (pos = as->vmas.prev; pos != &as->vmas; pos = pos->prev) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len)
+			return top - len;
+		top = v->start;
+	}
+	return top >= USER_MIN + len ? top - len : 0;
+}
+
+/* Allocate and map every page of a shared anonymous region now, so that a
+ * later fork shares them all. */
+static int populate_shared(struct as *as, struct vma *v)
+{
+	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		paddr_t pa = pmm_alloc();
+		if (!pa)
+			return -ENOMEM;
+		if (vmm_map(as->pml4, va, pa, prot_to_pte(v->prot) | PTE_SHARED)) {
+			pmm_unref(pa);
+			return -ENOMEM;
+		}
+		as->rss_pages++;
+	}
+	return 0;
+}
+
+long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t vflags,
+	    bool fixed, struct inode *file, uint64_t off)
+{
+	struct vma *v;
+	int err;
+
+	len = PAGE_ALIGN_UP(len);
+	if (!len)
+		return -EINVAL;
+	if (fixed) {
+		if (addr & ~PAGE_MASK || addr + len > USER_TOP || addr + len < addr)
+			return -EINVAL;
+		if ((err = as_unmap(as, addr, len)))
+			return err;
+	} else if (!(addr && !(addr & ~PAGE_MASK) && addr >= USER_MIN && addr + len <= USER_TOP &&
+		     addr + len > addr && !as_find_vma(as, addr) &&
+		     !as_find_vma(as, addr + len - 1))) {
+		if (!(addr = find_free(as, len)))
+			return -ENOMEM;
+	}
+	v = kzalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->start = addr;
+	v->end = addr + len;
+	v->prot = prot;
+	v->flags = vflags;
+	if (file) {
+		v->file = file;
+		v->file_off = off;
+		v->file_size = len;
+		inode_ref(file);
+	}
+	vma_insert(as, v);
+	if ((vflags & VMA_SHARED) && (err = populate_shared(as, v))) {
+		unmap_pages(as, v->start, v->end);
+		vma_free(v);
+		return err;
+	}
+	return (long)addr;
+}
+
+/* Apply v->prot to the present PTEs of v. */
+static void reprotect_pages(struct as *as, struct vma *v)
+{
+	bool live = read_cr3() == as->pml4;
+
+	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *pte = vmm_walk(as->pml4, va, false), p;
+		if (!pte || !(*pte & PTE_P))
+			continue;
+		p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(v->prot);
+		if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+			p = cow_writable_pte(p);
+		*pte = p;
+		if (live)
+			vmm_flush_page(va);
+	}
+}
+
+int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
+{
+	uintptr_t end = addr + PAGE_ALIGN_UP(len), va;
+	struct list_head *pos;
+	int err;
+
+	if ((addr & ~PAGE_MASK) || end > USER_TOP || end < addr)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	for (va = addr; va < end;) { /* the whole range must be mapped */
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return -ENOMEM;
+		va = v->end;
+	}
+	if ((err = split_range(as, addr, end)))
+		return err;
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start >= end)
+			break;
+		if (v->end <= addr)
+			continue;
+		v->prot = prot;
+		reprotect_pages(as, v);
+	}
+	return 0;
+}
+
+/* Fill a new frame for va from the region's backing. */
+static int demand_page(struct as *as, struct vma *v, uintptr_t va)
+{
+	paddr_t pa = pmm_alloc();
+
+	if (!pa)
+		return -ENOMEM;
+	if (v->file && va - v->start < v->file_size) {
+		uint64_t rel = va - v->start;
+		if (v->file_off + rel >= PAGE_ALIGN_UP(v->file->size)) {
+			pmm_unref(pa);
+			return -EBUSERR; /* a whole page past the end of the file */
+		}
+		size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
+		vfs_inode_read(v->file, v->file_off + rel, phys_to_virt(pa), n);
+	}
+	if (vmm_map(as->pml4, va, pa, prot_to_pte(v->prot))) {
+		pmm_unref(pa);
+		return -ENOMEM;
+	}
+	as->rss_pages++;
+	return 0;
+}
+
+/* A fault just below a grows-down region extends it, within the limit. */
+static struct vma *grow_stack(struct as *as, uintptr_t addr)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start <= addr)
+			continue;
+		if (!(v->flags & VMA_GROWSDOWN) || v->end - PAGE_ALIGN_DOWN(addr) > AS_STACK_MAX)
+			return NULL;
+		struct vma *prev = pos->prev == &as->vmas ? NULL
+							   : list_entry(pos->prev, struct vma, link);
+		if (prev && prev->end + PAGE_SIZE > PAGE_ALIGN_DOWN(addr))
+			return NULL; /* keep a guard gap */
+		v->start = PAGE_ALIGN_DOWN(addr);
+		return v;
+	}
+	return NULL;
+}
+
+int as_fault(struct as *as, uintptr_t addr, uint32_t err)
+{
+	uintptr_t va = PAGE_ALIGN_DOWN(addr);
+	struct vma *v = as_find_vma(as, addr);
+	pte_t *pte;
+
+	if (!v && !(v = grow_stack(as, addr)))
+		return -EFAULT;
+	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
+		return -EFAULT;
+	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
+		return -EFAULT;
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EFAULT;
+	pte = vmm_walk(as->pml4, va, true);
+	if (!pte)
+		return -ENOMEM;
+	if (!(*pte & PTE_P))
+		return demand_page(as, v, va);
+	if ((err & PFERR_W) && !(*pte & PTE_W)) {
+		KASSERT(!(v->flags & VMA_SHARED));
+		return cow_fault(as, pte, va);
+	}
+	vmm_flush_page(va);
+	return 0;
+}
+
+int as_copy_out(struct as *as, uintptr_t va, const void *buf, size_t len)
+{
+	const uint8_t *src = buf;
+
+	while (len) {
+		uintptr_t page = PAGE_ALIGN_DOWN(va);
+		size_t off = va - page, n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		struct vma *v = as_find_vma(as, va);
+		pte_t *pte;
+		int err;
+
+		if (!v)
+			return -EFAULT;
+		if (!(pte = vmm_walk(as->pml4, page, true)))
+			return -ENOMEM;
+		if (!(*pte & PTE_P) && (err = demand_page(as, v, page)))
+			return err;
+		memcpy((uint8_t *)phys_to_virt(*pte & PTE_ADDR_MASK) + off, src, n);
+		src += n, va += n, len -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,186 @@
+/* sys_mm.c: brk, mmap, munmap, mprotect, mremap, madvise. */
+#include "fs/vfs.h"
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/syscalls.h"
+#include "kernel/uaccess.h"
+#include "mm/as.h"
+#include "mm/vmm.h"
+#include "proc/proc.h"
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+long sys_brk(uintptr_t addr)
+{
+	struct as *as = proc_current()->as;
+	uintptr_t old_end = PAGE_ALIGN_UP(as->brk), new_end = PAGE_ALIGN_UP(addr);
+
+	if (addr < as->brk_start || addr >= AS_MMAP_TOP)
+		return (long)as->brk;
+	if (new_end > old_end) {
+		if (!as_range_free(as, old_end, new_end))
+			return (long)as->brk;
+		if (as_map(as, old_end, new_end - old_end, PROT_READ | PROT_WRITE, VMA_HEAP, true,
+			   NULL, 0) < 0)
+			return (long)as->brk;
+	} else if (new_end < old_end) {
+		as_unmap(as, new_end, old_end - new_end);
+	}
+	as->brk = addr;
+	return (long)addr;
+}
+
+static uint32_t vma_flags_for(int flags)
+{
+	uint32_t v = 0;
+
+	if ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		v |= VMA_SHARED;
+	if (flags & MAP_GROWSDOWN)
+		v |= VMA_GROWSDOWN;
+	return v;
+}
+
+/* Check a private file mapping of fd; the inode (with a reference) or NULL
+ * with the errno in *err. */
+static struct inode *mmap_file(int fd, int prot, int flags, int *err)
+{
+	struct file *f = fd_get(fd);
+	struct inode *ino = NULL;
+
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (!f->inode || !S_ISREG(f->inode->mode))
+		*err = -ENODEV;
+	else if ((f->flags & O_ACCMODE) == O_WRONLY)
+		*err = -EACCES;
+	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) &&
+		 (f->flags & O_ACCMODE) != O_RDWR)
+		*err = -EACCES;
+	else if ((flags & MAP_TYPE) != MAP_PRIVATE)
+		*err = -EOPNOTSUPP; /* shared file mappings need a shared page cache */
+	else
+		inode_ref(ino = f->inode);
+	file_unref(f);
+	return ino;
+}
+
+long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t off)
+{
+	struct as *as = proc_current()->as;
+	struct inode *ino = NULL;
+	int type = flags & MAP_TYPE, err;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+
+	if (!len || (off & ~PAGE_MASK))
+		return -EINVAL;
+	if (PAGE_ALIGN_UP(len) < len || len > USER_TOP)
+		return -ENOMEM;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (fixed && (addr & ~PAGE_MASK))
+		return -EINVAL;
+	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+	    !as_range_free(as, addr, addr + PAGE_ALIGN_UP(len)))
+		return -EEXIST;
+	long ret;
+
+	if (!(flags & MAP_ANONYMOUS) && !(ino = mmap_file(fd, prot, flags, &err)))
+		return err;
+	ret = off + len < off ? -EOVERFLOW
+			      : as_map(as, addr, len, (uint32_t)prot,
+				       vma_flags_for(flags) | (ino ? VMA_FILE : 0), fixed, ino, off);
+	if (ino)
+		inode_unref(ino); /* the region took its own reference */
+	return ret;
+}
+
+long sys_munmap(uintptr_t addr, size_t len)
+{
+	return as_unmap(proc_current()->as, addr, len);
+}
+
+long sys_mprotect(uintptr_t addr, size_t len, int prot)
+{
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000))
+		return -EINVAL;
+	if (!len)
+		return (addr & ~PAGE_MASK) ? -EINVAL : 0;
+	return as_protect(proc_current()->as, addr, len, (uint32_t)prot & 7);
+}
+
+/* Move the pages of [old, old+len) to new (already empty), keeping frames. */
+static int move_pages(struct as *as, uintptr_t old, uintptr_t new, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		pte_t *src = vmm_walk(as->pml4, old + off, false), *dst;
+		if (!src || !(*src & PTE_P))
+			continue;
+		if (!(dst = vmm_walk(as->pml4, new + off, true)))
+			return -ENOMEM;
+		*dst = *src;
+		*src = 0;
+		vmm_flush_page(old + off);
+	}
+	return 0;
+}
+
+long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr)
+{
+	struct as *as = proc_current()->as;
+	struct vma *v = as_find_vma(as, old), saved;
+	long addr;
+
+	old_len = PAGE_ALIGN_UP(old_len);
+	new_len = PAGE_ALIGN_UP(new_len);
+	if ((old & ~PAGE_MASK) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!v || v->start > old || old + old_len > v->end || !old_len)
+		return -EFAULT;
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			as_unmap(as, old + new_len, old_len - new_len);
+		return (long)old;
+	}
+	/* Grow in place when the space after the region is free. */
+	if (!(flags & MREMAP_FIXED) && old + old_len == v->end) {
+		if (old + new_len <= USER_TOP && as_range_free(as, v->end, old + new_len)) {
+			v->end = old + new_len; /* file bytes past file_size read as zero */
+			return (long)old;
+		}
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (v->flags & VMA_SHARED)
+		return -EINVAL; /* moving populated shared regions is not supported */
+	saved = *v;
+	addr = as_map(as, new_addr, new_len, saved.prot, saved.flags,
+		      (flags & MREMAP_FIXED) != 0, saved.file,
+		      saved.file_off + (old - saved.start));
+	if (addr < 0)
+		return addr;
+	if (move_pages(as, old, (uintptr_t)addr, old_len))
+		return -ENOMEM;
+	as_unmap(as, old, old_len); /* now empty: its frames moved */
+	return addr;
+}
+
+long sys_madvise(uintptr_t addr, size_t len, int advice)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	/* Only MADV_DONTNEED (4) changes what a program sees: private pages
+	 * are dropped and read back as zero (or file data). The rest is a hint. */
+	if (advice == 4)
+		as_discard(proc_current()->as, addr, addr + PAGE_ALIGN_UP(len));
+	return 0;
+}

@@ -1,0 +1,246 @@
+/* exit.c: process exit, job-control stops, and wait4.
+ *
+ * Exit releases everything but the task structure and its kernel stack (the
+ * task is still running on that stack): files, fs context, address space
+ * (after switching to the kernel's page tables), signal dispositions. The
+ * task becomes a zombie holding its wait status; children go to init. The
+ * parent gets exit_signal (normally SIGCHLD) and a wake-up on child_exit;
+ * its wait4 frees the zombie. When the parent ignores SIGCHLD (or set
+ * SA_NOCLDWAIT) the zombie is freed at once instead, as in Linux, through
+ * the scheduler's dead list (a task cannot free the stack it runs on).
+ *
+ * Wait status encoding (Linux): exit code << 8; signal number (| 0x80 with a
+ * core dump); stopped (sig << 8) | 0x7f; continued 0xffff. */
+#include "fs/vfs.h"
+#include "kernel/arch.h"
+#include "kernel/clock.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/power.h"
+#include "kernel/uaccess.h"
+#include "mm/as.h"
+#include "mm/vmm.h"
+#include "proc/proc.h"
+#include "proc/sched.h"
+#include "proc/task.h"
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define WNOTHREAD 0x20000000
+#define WALL 0x40000000
+#define WCLONE 0x80000000
+
+struct task *proc_init_task;
+
+/* Called when a vfork child execs or exits: its parent may run again. */
+void proc_vfork_release(struct task *t)
+{
+	struct task *p = t->vfork_parent;
+
+	if (!p)
+		return;
+	t->vfork_parent = NULL;
+	p->vfork_done = true;
+	waitq_wake_all(&p->child_exit);
+}
+
+bool proc_nproc_exceeded(struct task *t)
+{
+	struct list_head *pos;
+	uint64_t n = 0;
+
+	if (t->cred.euid == 0)
+		return false;
+	list_for_each(pos, &task_list) {
+		if (list_entry(pos, struct task, all)->cred.uid == t->cred.uid)
+			n++;
+	}
+	return n >= t->rlimits[RLIMIT_NPROC].cur;
+}
+
+void proc_notify_parent(struct task *t, int code, int status)
+{
+	struct task *p = t->parent;
+	struct ksiginfo info = { .code = code, .pid = t->pid, .uid = t->cred.uid,
+				 .status = status };
+
+	if (!p)
+		return;
+	p->child_events++;
+	if (code == CLD_STOPPED || code == CLD_CONTINUED) {
+		if (!(p->sig->action[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+			signal_send_info(p, SIGCHLD, &info);
+	} else if (t->exit_signal) {
+		signal_send_info(p, t->exit_signal, &info);
+	}
+	waitq_wake_all(&p->child_exit);
+	waitq_wake_all(&poll_waitq);
+}
+
+static void reparent_children(struct task *t)
+{
+	struct list_head *pos, *n;
+	bool zombies = false;
+
+	list_for_each_safe(pos, n, &t->children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+		list_del(&c->sibling);
+		c->parent = proc_init_task;
+		list_add_tail(&c->sibling, &proc_init_task->children);
+		zombies |= c->state == TASK_ZOMBIE;
+	}
+	if (zombies) {
+		proc_init_task->child_events++;
+		waitq_wake_all(&proc_init_task->child_exit);
+	}
+}
+
+static bool parent_reaps_automatically(struct task *t)
+{
+	struct k_sigaction *ka = &t->parent->sig->action[SIGCHLD - 1];
+
+	return t->exit_signal == SIGCHLD &&
+	       (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT));
+}
+
+static void release_resources(struct task *t)
+{
+	if (t->clear_child_tid)
+		put_user((int32_t)0, t->clear_child_tid);
+	fdtable_put(t->files);
+	t->files = NULL;
+	fs_context_put(t->fs);
+	t->fs = NULL;
+	proc_vfork_release(t);
+	vmm_activate(vmm_kernel_pml4());
+	as_put(t->as);
+	t->as = NULL;
+}
+
+void proc_exit(int wstatus)
+{
+	struct task *t = proc_current();
+
+	if (t == proc_init_task) {
+		kprintf("kernel: init (pid 1) exited with status %d%s; powering off\n",
+			(wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff,
+			(wstatus & 0x7f) ? " (killed by a signal)" : "");
+		power_off();
+	}
+	itimer_cancel(t);
+	release_resources(t);
+	irq_disable();
+	reparent_children(t);
+	t->exit_code = wstatus;
+	t->state = TASK_ZOMBIE;
+	if (parent_reaps_automatically(t)) {
+		list_del(&t->sibling);
+		signal_state_put(t->sig);
+		sched_free_later(t);
+	} else {
+		proc_notify_parent(t, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
+						       : CLD_EXITED,
+				   (wstatus & 0x7f) ? (wstatus & 0x7f) : (wstatus >> 8) & 0xff);
+	}
+	schedule();
+	panic("zombie %d was scheduled", t->pid);
+}
+
+void proc_stop(int sig)
+{
+	struct task *t = proc_current();
+	uint64_t f = irq_save();
+
+	t->state = TASK_STOPPED;
+	t->stop_report = (sig << 8) | 0x7f;
+	proc_notify_parent(t, CLD_STOPPED, sig);
+	while (t->state == TASK_STOPPED)
+		schedule();
+	irq_restore(f);
+}
+
+long sys_exit(int code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+long sys_exit_group(int code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+static bool wait_matches(struct task *t, struct task *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == t->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+/* Free a reaped zombie, adding its times to the parent's child times. */
+static void reap(struct task *t, struct task *c)
+{
+	t->cutime_ticks += c->utime_ticks + c->cutime_ticks;
+	t->cstime_ticks += c->stime_ticks + c->cstime_ticks;
+	list_del(&c->sibling);
+	signal_state_put(c->sig);
+	task_free(c);
+}
+
+/* One scan of the children: >0 a pid to report (status in *st), 0 none
+ * ready yet, -ECHILD none that match. */
+static int wait_scan(struct task *t, int pid, int options, int *st, struct task **zombie)
+{
+	struct list_head *pos;
+	bool any = false;
+
+	list_for_each(pos, &t->children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+		if (!wait_matches(t, c, pid))
+			continue;
+		any = true;
+		if (c->state == TASK_ZOMBIE) {
+			*st = c->exit_code;
+			*zombie = c;
+			return c->pid;
+		}
+		if (c->stop_report && (c->stop_report == 0xffff ? (options & WCONTINUED)
+								  : (options & WUNTRACED))) {
+			*st = c->stop_report;
+			c->stop_report = 0;
+			return c->pid;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+long sys_wait4(int pid, uintptr_t ustatus, int options, uintptr_t rusage)
+{
+	struct task *t = proc_current(), *zombie;
+	int st = 0, ret;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	for (;;) {
+		uint64_t seen = t->child_events;
+		zombie = NULL;
+		ret = wait_scan(t, pid, options, &st, &zombie);
+		if (ret || (options & WNOHANG))
+			break;
+		if ((ret = WAIT_EVENT(&t->child_exit, t->child_events != seen)))
+			return ret;
+	}
+	if (ret > 0 && ustatus && put_user(st, ustatus))
+		return -EFAULT;
+	if (ret > 0 && rusage && proc_fill_rusage(zombie, rusage))
+		return -EFAULT;
+	if (zombie)
+		reap(t, zombie);
+	return ret;
+}

@@ -1,0 +1,579 @@
+/* t_cow.c: fork() and copy-on-write. The runner's "cow" group; these are
+ * expected to fail until the kernel has fork().
+ *
+ * The cases follow the ways CoW breaks: memory bigger than could be copied
+ * eagerly; both sides rewriting; three generations; one page shared by 1000
+ * children; the kernel itself writing into a CoW page (read() from a pipe);
+ * MAP_SHARED against MAP_PRIVATE; mprotect/munmap on one side only; stack
+ * and brk growth after fork; exec from a forked child; and fork storms.
+ *
+ * Forked children always leave with _exit(): returning would run the
+ * harness's end-of-case cleanup in the child. Exit codes from children:
+ * 0 fine, anything else names the check that failed. */
+#include "utest.h"
+
+#include <sys/sysinfo.h>
+
+#define PG 4096ul
+
+static void *map_anon(size_t len, int flags)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Writes a pattern seeded by seed over bytes [from, to) of p, one word per
+ * 64 bytes (every page and cache line gets touched, quickly). */
+static void stamp(unsigned char *p, size_t from, size_t to, unsigned seed)
+{
+	for (size_t i = from; i < to; i += 64)
+		*(unsigned *)(p + i) = (unsigned)(i / 64) * 2654435761u + seed;
+}
+
+/* Returns true if bytes [from, to) of p hold the pattern seeded by seed. */
+static bool stamped(const unsigned char *p, size_t from, size_t to, unsigned seed)
+{
+	for (size_t i = from; i < to; i += 64)
+		if (*(const unsigned *)(p + i) != (unsigned)(i / 64) * 2654435761u + seed)
+			return false;
+	return true;
+}
+
+/* Free memory in bytes according to sysinfo, or 64 MiB if unknown. */
+static size_t free_bytes(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) != 0 || si.freeram == 0)
+		return 64ul << 20;
+	return (size_t)si.freeram * (si.mem_unit ? si.mem_unit : 1);
+}
+
+static size_t pick_size(size_t percent, size_t cap)
+{
+	size_t n = free_bytes() / 100 * percent;
+	n = n < cap ? n : cap;
+	return n & ~(PG - 1);
+}
+
+/* Forks; returns the pid, or -1 after recording the failure. */
+static pid_t xfork(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		ut_fail_(__LINE__, "fork: %s", u_errname(errno));
+	return pid;
+}
+
+/* Waits for pid with no time limit (the runner has one). Returns its wait
+ * status, or -1. */
+static int reap(pid_t pid)
+{
+	int st;
+
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return ut_fail_(__LINE__, "waitpid %d: %s", (int)pid, u_errname(errno)), -1;
+	}
+	return st;
+}
+
+UT_CASE(fork_basic, 10)
+{
+	int p[2];
+	pid_t got = 0, parent = getpid();
+
+	UT_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		pid_t me = getpid();
+		if (write(p[1], &me, sizeof(me)) != sizeof(me))
+			_exit(2);
+		_exit(getppid() == parent ? 7 : 3);
+	}
+	UT_OK(close(p[1]));
+	UT_EQ(read(p[0], &got, sizeof(got)), sizeof(got));
+	UT_EQ(got, pid);
+	UT_CHECK(pid != parent);
+	UT_EXITED(reap(pid), 7);
+	UT_ERR(waitpid(-1, NULL, WNOHANG), ECHILD);
+}
+
+/* More memory than fits twice: fork must share it, not copy it. */
+UT_CASE(fork_big_mem, 60)
+{
+	size_t len = pick_size(60, 256ul << 20);
+	unsigned char *p = map_anon(len, MAP_PRIVATE);
+	if (!UT_CHECK(p != NULL))
+		return;
+	UT_NOTE("%zu MiB, 60%% of free memory (at most 256)\n", len >> 20);
+	stamp(p, 0, len, 1);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (!stamped(p, 0, len, 1))
+			_exit(2);
+		for (size_t i = 0; i < 8; i++)
+			p[i * (len / 8)] ^= 0xff;
+		for (size_t i = 0; i < 8; i++)
+			p[i * (len / 8)] ^= 0xff;
+		_exit(stamped(p, 0, len, 1) ? 0 : 3);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_CHECK(stamped(p, 0, len, 1));
+	UT_OK(munmap(p, len));
+}
+
+UT_CASE(fork_rewrite_both, 60)
+{
+	size_t len = pick_size(25, 64ul << 20);
+	unsigned char *p = map_anon(len, MAP_PRIVATE);
+	if (!UT_CHECK(p != NULL))
+		return;
+	stamp(p, 0, len, 10);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		stamp(p, 0, len, 20);
+		_exit(stamped(p, 0, len, 20) ? 0 : 2);
+	}
+	stamp(p, 0, len, 30);
+	UT_CHECK(stamped(p, 0, len, 30));
+	UT_EXITED(reap(pid), 0);
+	UT_CHECK(stamped(p, 0, len, 30));
+	UT_OK(munmap(p, len));
+}
+
+UT_CASE(three_generations, 60)
+{
+	size_t len = pick_size(15, 32ul << 20);
+	unsigned char *p = map_anon(len, MAP_PRIVATE);
+	if (!UT_CHECK(p != NULL))
+		return;
+	stamp(p, 0, len, 100);
+	pid_t a = xfork();
+	if (a == 0) {
+		pid_t b = fork();
+		if (b < 0)
+			_exit(2);
+		if (b == 0) {
+			if (!stamped(p, 0, len, 100))
+				_exit(3);
+			stamp(p, 0, len, 300);
+			_exit(stamped(p, 0, len, 300) ? 0 : 4);
+		}
+		stamp(p, 0, len / 2, 200);
+		int st;
+		if (waitpid(b, &st, 0) != b || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			_exit(5);
+		if (!stamped(p, 0, len / 2, 200) || !stamped(p, len / 2, len, 100))
+			_exit(6);
+		_exit(0);
+	}
+	stamp(p, len / 2, len, 400);
+	UT_EXITED(reap(a), 0);
+	UT_CHECK(stamped(p, 0, len / 2, 100));
+	UT_CHECK(stamped(p, len / 2, len, 400));
+	UT_OK(munmap(p, len));
+}
+
+UT_CASE(shared_by_1000, 120)
+{
+	enum { N = 1000 };
+	static pid_t pids[N];
+	int go[2], ok = 0, n = 0;
+
+	unsigned char *page = map_anon(PG, MAP_PRIVATE);
+	if (!UT_CHECK(page != NULL))
+		return;
+	memset(page, 0x11, PG);
+	UT_OK(pipe(go));
+	for (n = 0; n < N; n++) {
+		pids[n] = fork();
+		if (pids[n] < 0) {
+			ut_fail_(__LINE__, "fork %d: %s", n, u_errname(errno));
+			break;
+		}
+		if (pids[n] == 0) {
+			char c;
+			close(go[1]);
+			if (page[0] != 0x11 || page[PG - 1] != 0x11)
+				_exit(2);
+			if (read(go[0], &c, 1) != 0) /* wait for the parent's close */
+				_exit(3);
+			if (page[0] != 0x11 || page[PG - 1] != 0x11)
+				_exit(4);
+			memset(page, n & 0xff, PG);
+			_exit(page[0] == (n & 0xff) && page[PG - 1] == (n & 0xff) ? 0 : 5);
+		}
+	}
+	/* All n children share the page: break it on this side first. */
+	memset(page, 0x22, PG);
+	UT_OK(close(go[1]));
+	for (int i = 0; i < n; i++) {
+		int st = reap(pids[i]);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+		else if (ok + 3 > i)
+			UT_EXITED(st, 0);
+	}
+	UT_EQ(ok, N);
+	UT_EQ(page[0], 0x22);
+	UT_EQ(page[PG - 1], 0x22);
+	UT_OK(munmap(page, PG));
+}
+
+/* The kernel writes into a CoW page for read(): it must copy it first. */
+UT_CASE(pipe_into_cow, 20)
+{
+	static unsigned char buf[4 * 4096] __attribute__((aligned(4096)));
+	static unsigned char data[4 * 4096];
+	int p[2], q[2];
+
+	memset(buf, 'p', sizeof(buf));
+	memset(data, 'd', sizeof(data));
+	UT_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		close(p[1]);
+		size_t got = 0;
+		while (got < sizeof(buf)) {
+			ssize_t n = read(p[0], buf + got, sizeof(buf) - got);
+			if (n <= 0)
+				_exit(2);
+			got += (size_t)n;
+		}
+		_exit(memcmp(buf, data, sizeof(buf)) == 0 ? 0 : 3);
+	}
+	UT_OK(close(p[0]));
+	UT_EQ(u_write_all(p[1], data, sizeof(data)), 0);
+	UT_EXITED(reap(pid), 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		if (!UT_EQ(buf[i], 'p'))
+			break;
+
+	/* And the other way: this side reads into a page a live child shares. */
+	UT_OK(pipe(q));
+	pid = xfork();
+	if (pid == 0) {
+		close(q[1]);
+		char c;
+		if (read(q[0], &c, 1) != 0)
+			_exit(2);
+		_exit(buf[0] == 'p' && buf[sizeof(buf) - 1] == 'p' ? 0 : 3);
+	}
+	UT_OK(close(q[0]));
+	UT_OK(close(p[1]));
+	UT_OK(pipe(p));
+	UT_EQ(write(p[1], "ABCDEFGH", 8), 8);
+	UT_EQ(read(p[0], buf + 4090, 8), 8);
+	UT_CHECK(memcmp(buf + 4090, "ABCDEFGH", 8) == 0);
+	UT_OK(close(q[1]));
+	UT_EXITED(reap(pid), 0);
+}
+
+UT_CASE(shared_vs_private, 10)
+{
+	unsigned char *sh = map_anon(2 * PG, MAP_SHARED);
+	unsigned char *pr = map_anon(2 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(sh && pr))
+		return;
+	memset(sh, 'a', 2 * PG);
+	memset(pr, 'a', 2 * PG);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		memset(sh, 'c', 2 * PG);
+		memset(pr, 'c', 2 * PG);
+		_exit(0);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(sh[0], 'c');
+	UT_EQ(sh[2 * PG - 1], 'c');
+	UT_EQ(pr[0], 'a');
+	UT_EQ(pr[2 * PG - 1], 'a');
+
+	/* Shared pages also carry writes from parent to child. */
+	int p[2];
+	UT_OK(pipe(p));
+	pid = xfork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		if (read(p[0], &c, 1) != 0)
+			_exit(2);
+		_exit(sh[PG] == 'p' && pr[PG] == 'a' ? 0 : 3);
+	}
+	sh[PG] = 'p';
+	pr[PG] = 'p';
+	UT_OK(close(p[1]));
+	UT_EXITED(reap(pid), 0);
+	UT_OK(munmap(sh, 2 * PG));
+	UT_OK(munmap(pr, 2 * PG));
+}
+
+UT_CASE(mprotect_after_fork, 10)
+{
+	int p[2];
+	unsigned char *m = map_anon(4 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 4 * PG);
+
+	/* The child makes its copy read-only and then writes: SIGSEGV. */
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (mprotect(m, 4 * PG, PROT_READ) != 0 || m[PG] != 'a')
+			_exit(2);
+		*(volatile unsigned char *)(m + PG) = 'x';
+		_exit(3);
+	}
+	UT_SIGNALED(reap(pid), SIGSEGV);
+	m[PG] = 'b';
+	UT_EQ(m[PG], 'b');
+
+	/* This side goes read-only; the child's copy stays writable. */
+	UT_OK(pipe(p));
+	pid = xfork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		if (read(p[0], &c, 1) != 0)
+			_exit(2);
+		memset(m, 'c', 4 * PG);
+		_exit(m[0] == 'c' && m[4 * PG - 1] == 'c' ? 0 : 3);
+	}
+	UT_OK(mprotect(m, 4 * PG, PROT_READ));
+	UT_OK(close(p[1]));
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(m[0], 'a');
+	UT_EQ(m[PG], 'b');
+	UT_OK(munmap(m, 4 * PG));
+}
+
+UT_CASE(munmap_after_fork, 10)
+{
+	int p[2];
+	unsigned char *m = map_anon(8 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 8 * PG);
+	pid_t pid = xfork();
+	if (pid == 0)
+		_exit(munmap(m, 8 * PG) == 0 ? 0 : 2);
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(m[0], 'a');
+	UT_EQ(m[8 * PG - 1], 'a');
+
+	UT_OK(pipe(p));
+	pid = xfork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		if (read(p[0], &c, 1) != 0)
+			_exit(2);
+		for (size_t i = 0; i < 8 * PG; i += PG)
+			if (m[i] != 'a')
+				_exit(3);
+		m[5] = 'c';
+		_exit(0);
+	}
+	UT_OK(munmap(m, 8 * PG));
+	UT_OK(close(p[1]));
+	UT_EXITED(reap(pid), 0);
+}
+
+static __attribute__((noinline)) long deep(int n)
+{
+	volatile unsigned char frame[4000];
+
+	for (size_t i = 0; i < sizeof(frame); i += 512)
+		frame[i] = (unsigned char)(n + i);
+	long sum = n > 0 ? deep(n - 1) : 0;
+	for (size_t i = 0; i < sizeof(frame); i += 512)
+		if (frame[i] != (unsigned char)(n + i))
+			return -1000000;
+	return sum + n;
+}
+
+UT_CASE(stack_after_fork, 20)
+{
+	volatile char mark[64];
+
+	memset((char *)mark, 'm', sizeof(mark));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		/* Grows the stack well below where the parent ever was. */
+		if (deep(1000) != 1000l * 1001 / 2)
+			_exit(2);
+		mark[0] = 'c';
+		_exit(mark[1] == 'm' ? 0 : 3);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(mark[0], 'm');
+	UT_EQ(deep(1000), 1000l * 1001 / 2);
+}
+
+UT_CASE(brk_after_fork, 10)
+{
+	uintptr_t cur = (uintptr_t)syscall(SYS_brk, 0);
+	uintptr_t top = cur + (1 << 20);
+	if (!UT_EQ(syscall(SYS_brk, top), top))
+		return;
+	memset((void *)cur, 'h', top - cur);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		uintptr_t more = top + (2 << 20);
+		if ((uintptr_t)syscall(SYS_brk, more) != more)
+			_exit(2);
+		memset((void *)cur, 'c', more - cur);
+		if ((uintptr_t)syscall(SYS_brk, cur) != cur)
+			_exit(3);
+		_exit(0);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(syscall(SYS_brk, 0), top);
+	UT_EQ(((char *)cur)[0], 'h');
+	UT_EQ(((char *)top)[-1], 'h');
+	UT_EQ(syscall(SYS_brk, cur), cur);
+}
+
+UT_CASE(untouched_zero_pages, 10)
+{
+	unsigned char *m = map_anon(16 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(m != NULL))
+		return;
+	UT_EQ(m[3 * PG], 0); /* read-faulted before fork; the rest never touched */
+	pid_t pid = xfork();
+	if (pid == 0) {
+		for (size_t i = 0; i < 16 * PG; i += PG)
+			if (m[i] != 0)
+				_exit(2);
+		memset(m, 'c', 16 * PG);
+		_exit(0);
+	}
+	UT_EXITED(reap(pid), 0);
+	for (size_t i = 0; i < 16 * PG; i += 512)
+		if (!UT_EQ(m[i], 0))
+			break;
+	UT_OK(munmap(m, 16 * PG));
+}
+
+UT_CASE(file_private_after_fork, 10)
+{
+	char buf[8] = { 0 };
+
+	ut_scratch();
+	ut_write_file("f", "filedata", -1, 0644);
+	int fd = UT_OK(open("f", O_RDONLY));
+	char *m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!UT_CHECK(m != MAP_FAILED))
+		return;
+	m[0] = 'F';
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (m[0] != 'F' || m[1] != 'i')
+			_exit(2);
+		m[0] = 'c';
+		m[1] = 'c';
+		_exit(0);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(m[0], 'F');
+	UT_EQ(m[1], 'i');
+	UT_EQ(pread(fd, buf, 8, 0), 8);
+	UT_CHECK(memcmp(buf, "filedata", 8) == 0);
+	UT_OK(munmap(m, PG));
+}
+
+UT_CASE(fork_fd_sharing, 10)
+{
+	char buf[32] = { 0 };
+
+	ut_scratch();
+	int fd = UT_OK(open("f", O_RDWR | O_CREAT, 0644));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (write(fd, "child", 5) != 5)
+			_exit(2);
+		close(fd);
+		_exit(0);
+	}
+	UT_EXITED(reap(pid), 0);
+	/* Same open file: the child's write moved our offset too. */
+	UT_EQ(lseek(fd, 0, SEEK_CUR), 5);
+	UT_EQ(write(fd, "parent", 6), 6);
+	UT_EQ(pread(fd, buf, sizeof(buf), 0), 11);
+	UT_STREQ(buf, "childparent");
+}
+
+static __thread int tls_val = 5;
+
+UT_CASE(exec_from_fork, 10)
+{
+	int p[2];
+	char out[256], echo[PATH_MAX];
+
+	u_fmt(echo, sizeof(echo), "%s/utest_echo", ut_bindir);
+	UT_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		char *av[] = { (char *)"utest_echo", (char *)"forked", NULL };
+		tls_val = 6;
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execve(echo, av, environ);
+		_exit(99);
+	}
+	UT_OK(close(p[1]));
+	ut_read_all(p[0], out, sizeof(out));
+	UT_STREQ(out, "argc=2\nargv[0]=utest_echo\nargv[1]=forked\n");
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(tls_val, 5);
+
+	pid = xfork();
+	if (pid == 0) {
+		char *av[] = { (char *)"x", NULL };
+		execve("/nonexistent/x", av, environ);
+		_exit(errno == ENOENT ? 0 : 2);
+	}
+	UT_EXITED(reap(pid), 0);
+}
+
+UT_CASE(fork_storm, 300)
+{
+	enum { SEQ = 2000, ROUNDS = 20, BATCH = 50 };
+
+	for (int i = 0; i < SEQ; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(i & 0xff);
+		if (pid < 0) {
+			ut_fail_(__LINE__, "fork %d: %s", i, u_errname(errno));
+			return;
+		}
+		if (!UT_EXITED(reap(pid), i & 0xff))
+			return;
+	}
+	for (int r = 0; r < ROUNDS; r++) {
+		int n = 0, st;
+		for (; n < BATCH; n++) {
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0) {
+				ut_fail_(__LINE__, "fork: %s", u_errname(errno));
+				break;
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			if (waitpid(-1, &st, 0) < 0 || !UT_EXITED(st, 0))
+				return;
+		}
+		if (n < BATCH)
+			return;
+	}
+	UT_ERR(waitpid(-1, NULL, WNOHANG), ECHILD);
+}
+
+UT_MAIN()
