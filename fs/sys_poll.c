@@ -15,6 +15,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/uaccess.h"
 #include "mm/kheap.h"
+#include "proc/signal.h"
 #include "proc/wait.h"
 
 #define POLL_ENTRIES_PER_FD 2
