@@ -108,6 +108,7 @@ HTEST(open_create_rules)
 	HCHECK(xopen("/t2", O_CREAT | O_RDONLY, 0644) == -EISDIR);
 	HCHECK(xopen("/t2/f", O_RDONLY | O_DIRECTORY, 0) == -ENOTDIR);
 	HCHECK(xopen("/t2/g/", O_CREAT | O_RDWR, 0644) == -EISDIR);
+	HCHECK(xopen("/t2/h", O_CREAT | O_DIRECTORY | O_RDONLY, 0644) == -EINVAL);
 	HCHECK(xopen("/t2/f/", O_RDONLY, 0) == -ENOTDIR);
 	fd = xopen("/t2", O_RDONLY, 0);
 	HCHECK(sys_read((int)fd, U(buf), 1) == -EISDIR);
