@@ -188,6 +188,15 @@ HTEST(vectors_and_sendfile)
 	HCHECK(sys_pread64((int)fd2, U(out), 2, 6) == 2 && !memcmp(out, "BB", 2));
 	HCHECK(sys_lseek((int)fd2, 0, SEEK_DATA) == 0 && sys_lseek((int)fd2, 0, SEEK_HOLE) == 8);
 	HCHECK(sys_lseek((int)fd2, 9, SEEK_DATA) == -ENXIO);
+	memset(out, 0, sizeof(out));
+	uint64_t v[4] = { U(out), 2, U(out + 2), 3 };
+	HCHECK(sys_preadv((int)fd2, U(v), 2, 3, 0) == 5 && !memcmp(out, "BBBBB", 5));
+	HCHECK(sys_preadv((int)fd2, U(v), 2, -1, 0) == -EINVAL);
+	HCHECK(sys_pwritev((int)fd2, U(v), 1, 0, 0) == 2);
+	HCHECK(sys_lseek((int)fd2, 0, SEEK_CUR) == 8); /* untouched */
+	HCHECK(sys_flock((int)fd2, 2 | 4) == 0 && sys_flock((int)fd2, 3) == -EINVAL);
+	HCHECK(sys_flock(99, 2) == -EBADF);
+	HCHECK(sys_fadvise64((int)fd2, 0, 0, 4) == 0 && sys_fadvise64((int)fd2, 0, 0, 9) == -EINVAL);
 }
 
 HTEST_MAIN()
