@@ -77,6 +77,9 @@ USER_CC := musl-gcc
 USER_CFLAGS := -static -O2 -Wall -Wextra -Werror
 USER_BINS := $(patsubst tests/user/%.c,$(BUILD)/user/%,$(sort $(wildcard tests/user/*.c)))
 
+ROOTFS_EXTRA += $(foreach b,$(USER_BINS),$(b):/bin/$(notdir $(b))) \
+	$(BUILD)/user/runner:/bin/utest-runner
+
 .PHONY: user-tests user-tests-host
 user-tests: $(USER_BINS)
 

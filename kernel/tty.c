@@ -14,6 +14,7 @@
 #include "fs/vfs.h"
 #include "kernel/arch.h"
 #include "kernel/clock.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/printk.h"
@@ -94,6 +95,7 @@ struct winsize_k {
 
 struct tty {
 	const char *name;
+	uint32_t rdev;
 	void (*out)(const char *s, size_t n);
 	struct termios_k tio;
 	struct winsize_k ws;
@@ -108,7 +110,10 @@ struct tty {
 	struct waitq readers;
 };
 
-static struct tty serial_tty;
+#define MAX_TTYS 4
+static struct tty ttys[MAX_TTYS];
+static int ntty;
+static struct tty *console_tty; /* /dev/console */
 
 static void serial_out(const char *s, size_t n)
 {
@@ -300,7 +305,7 @@ wake:
 
 static void serial_rx(char c)
 {
-	tty_receive(&serial_tty, c);
+	tty_receive(&ttys[0], c);
 }
 
 /* ---- job control ---- */
@@ -552,10 +557,20 @@ static unsigned int tty_poll(struct file *f, struct poll_table *pt)
 	return (readable(t) ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
 }
 
+/* The terminal a device node names: by minor for ttyS0/ttyN, the
+ * console for (5,1). */
+static struct tty *tty_of_inode(struct inode *ino)
+{
+	for (int i = 0; i < ntty; i++)
+		if (ttys[i].rdev == ino->rdev)
+			return &ttys[i];
+	return console_tty;
+}
+
 static int tty_open(struct inode *ino, struct file *f)
 {
 	struct task *cur = proc_current();
-	struct tty *t = &serial_tty;
+	struct tty *t = tty_of_inode(ino);
 
 	f->priv = t;
 	/* A session leader without a terminal acquires it on open. */
@@ -591,16 +606,44 @@ static const struct file_ops devtty_ops = {
 	.poll = tty_poll,
 };
 
-void tty_init(void)
+struct tty *tty_register(const char *name, uint32_t major, uint32_t minor,
+			 void (*out)(const char *s, size_t n))
 {
-	struct tty *t = &serial_tty;
+	struct tty *t;
 
-	t->name = "ttyS0";
-	t->out = serial_out;
+	KASSERT(ntty < MAX_TTYS);
+	t = &ttys[ntty++];
+	t->name = name;
+	t->out = out;
+	t->rdev = MKDEV(major, minor);
 	tty_default_termios(t);
 	waitq_init(&t->readers);
-	devfs_register_char("ttyS0", 4, 64, &tty_ops);
+	devfs_register_char(name, major, minor, &tty_ops);
+	return t;
+}
+
+/* The serial line echoes what it prints on the VGA screen too until a VGA
+ * terminal of its own is registered (kernel messages go to both anyway). */
+static void serial_only_out(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]);
+}
+
+void tty_set_console(struct tty *t)
+{
+	console_tty = t;
+}
+
+void tty_init(void)
+{
+	char con[16];
+
+	console_tty = tty_register("ttyS0", 4, 64, serial_out);
 	devfs_register_char("console", 5, 1, &tty_ops);
 	devfs_register_char("tty", 5, 0, &devtty_ops);
 	serial_enable_rx_irq(serial_rx);
+	if (cmdline_value("console", con, sizeof(con)) && strcmp(con, "ttyS0"))
+		kinfo("tty: console=%s: only ttyS0 is available so far\n", con);
+	(void)serial_only_out;
 }

@@ -2,12 +2,19 @@
 #ifndef KERNEL_TTY_H
 #define KERNEL_TTY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tty;
 
 /* Create the serial terminal (ttyS0, also /dev/console) and /dev/tty. */
 void tty_init(void);
+/* Add a terminal: /dev/<name> with the given device numbers, writing its
+ * output through out (which must not block). */
+struct tty *tty_register(const char *name, uint32_t major, uint32_t minor,
+			 void (*out)(const char *s, size_t n));
+/* Make t the terminal behind /dev/console. */
+void tty_set_console(struct tty *t);
 /* A byte arrived from the device (interrupt context). */
 void tty_receive(struct tty *tty, char c);
 
