@@ -96,8 +96,10 @@ long sys_dup2(int oldfd, int newfd)
 	return sys_dup3(oldfd, newfd, 0);
 }
 
-/* Record locks are not kept: nothing ever conflicts, so F_GETLK reports
- * F_UNLCK and F_SETLK(W) succeed after Linux's argument checks. */
+/* Record locks are not implemented. Rather than grant locks it does not
+ * keep (which would let two processes both "hold" a write lock), the kernel
+ * says so with ENOLCK, as Linux does where a filesystem cannot lock; only
+ * releasing a lock succeeds, since none is ever held. */
 static long fcntl_lock(struct file *f, int cmd, uintptr_t arg)
 {
 	struct linux_flock fl;
@@ -109,13 +111,11 @@ static long fcntl_lock(struct file *f, int cmd, uintptr_t arg)
 		return -EINVAL;
 	if (fl.l_whence < 0 || fl.l_whence > 2)
 		return -EINVAL;
-	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-		fl.l_type = F_UNLCK;
-		return copy_to_user(arg, &fl, sizeof(fl));
-	}
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK)
+		return -ENOLCK;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	return 0;
+	return fl.l_type == F_UNLCK ? 0 : -ENOLCK;
 }
 
 static long fcntl_file(struct file *f, int fd, int cmd, uintptr_t arg)
@@ -250,8 +250,8 @@ out_close:
 	return err;
 }
 
-/* flock: like the record locks, advisory locks are not kept, so every
- * request is granted once its arguments check out. */
+/* flock: like the record locks, not implemented: taking a lock fails with
+ * ENOLCK after the argument checks; LOCK_UN succeeds (nothing is held). */
 long sys_flock(int fd, unsigned int op)
 {
 	struct file *f = fd_get_io(fd);
@@ -260,7 +260,9 @@ long sys_flock(int fd, unsigned int op)
 	if (!f)
 		return -EBADF;
 	file_unref(f);
-	return kind == 1 || kind == 2 || kind == 8 ? 0 : -EINVAL; /* LOCK_SH/EX/UN */
+	if (kind == 8) /* LOCK_UN */
+		return 0;
+	return kind == 1 || kind == 2 ? -ENOLCK : -EINVAL; /* LOCK_SH, LOCK_EX */
 }
 
 /* fadvise64: advice only; checked and accepted. */
