@@ -3,7 +3,9 @@
  * Usage: utest-runner [SEL...]   where SEL is
  *   base (the default)  every program that needs no fork(): t_fs t_pipe ...
  *   cow                 the fork/copy-on-write group (t_cow)
- *   all                 both groups
+ *   hostile             bad pointers, faults, forged CPU state, exhaustion,
+ *                       broken executables (t_efault t_faults ...)
+ *   all                 every group
  *   t_fs                one program, every case
  *   t_fs:open_basic     one case
  *
@@ -44,6 +46,8 @@ struct group {
 static const struct group groups[] = {
 	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", NULL } },
 	{ "cow", { "t_cow", NULL } },
+	{ "hostile", { "t_efault", "t_faults", "t_hostile_cpu", "t_hostile_mm", "t_hostile_elf",
+		       "t_exhaust", NULL } },
 };
 
 #define MAX_TESTS 1024

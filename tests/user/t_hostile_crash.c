@@ -1,0 +1,224 @@
+/* t_hostile_crash.c: reproducers of kernel crashes found by the hostile
+ * tests, one case per bug, named after it. Each passes on Linux; on a
+ * kernel with the bug it panics the machine, so these run in their own
+ * boot, one case per boot (tests/e2e/hostile.py), and a panic fails only
+ * that case. When a bug is fixed its case keeps guarding against it.
+ *
+ * Group "crash" in the runner (not part of "hostile" or "all"). */
+#include "utest.h"
+
+#include <ucontext.h>
+
+/* Runs path in a forked child; returns 100 + errno if execve failed,
+ * or what the child did. */
+static int exec_status(const char *path)
+{
+	char *av[] = { (char *)path, NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execve(path, av, environ);
+		_exit(100 + errno);
+	}
+	return ut_wait(pid);
+}
+
+/* A "#!" line whose interpreter name is empty: "#!" with no newline,
+ * "#!" then blanks, "#!" then a NUL. Linux takes "" as the interpreter
+ * and fails with EACCES. Bug: the kernel's shebang parser returned an
+ * empty interpreter, exec's loop stopped without an image, and
+ * commit_exec() dereferenced the NULL address space (proc/exec.c). */
+UT_CASE(exec_shebang_empty_interp_null_as, 30)
+{
+	static const struct {
+		const char *name, *text;
+		size_t len;
+	} files[] = {
+		{ "nonl", "#!", 2 },
+		{ "blanks", "#!  \t", 5 },
+		{ "nul", "#!\0/nonexistent\n", 16 },
+	};
+
+	ut_scratch();
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		ut_write_file(files[i].name, files[i].text, (long)files[i].len, 0755);
+		char path[PATH_MAX];
+		u_fmt(path, sizeof(path), "%s/%s", ut_scratch(), files[i].name);
+		int st = exec_status(path);
+		if (!UT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 100 + EACCES))
+			UT_NOTE("  %s: status 0x%x\n", files[i].name, st);
+	}
+}
+
+/* Starts a helper that raises SIGUSR1 with its handler at handler (and a
+ * valid restorer); returns its wait status. */
+struct k_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static void restorer(void)
+{
+	syscall(SYS_exit_group, 7);
+}
+
+UT_HELPER(raise_with_handler)
+{
+	struct k_sigaction ka = { strtoull(argv[0], NULL, 0), 0x04000000 /* SA_RESTORER */,
+				  (uint64_t)(uintptr_t)restorer, 0 };
+
+	if (syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8) != 0)
+		return 3;
+	raise(SIGUSR1);
+	return 1;
+}
+
+/* A signal handler at a non-canonical address (0x0000800000000000):
+ * Linux accepts the sigaction and the delivery kills the process with
+ * SIGSEGV. Bug: the kernel returns to user mode through IRET with that
+ * RIP, and IRET raises #GP in ring 0 ("KERNEL FAULT: exception in kernel
+ * mode (vector 13)" at trap_return) on CPUs that check it: Bochs, real
+ * hardware. QEMU's TCG does not check, so there it passes. */
+UT_CASE(signal_handler_noncanonical_iret_gp, 30)
+{
+	static const char *const handlers[] = { "0x0000800000000000", "0x8000000000000000",
+						"0xffff7fffffffffff" };
+
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		int st = ut_run_helper("raise_with_handler", (char *)handlers[i]);
+		if (!UT_SIGNALED(st, SIGSEGV))
+			UT_NOTE("  (handler %s)\n", handlers[i]);
+	}
+}
+
+/* TF set through popf: a SIGTRAP after the next instruction, also when
+ * that instruction is a system call. */
+static int tf_syscall(void)
+{
+	__asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+			 "mov $39, %%eax\n\tsyscall\n\tnop\n\tnop"
+			 :
+			 :
+			 : "rax", "rcx", "r11", "memory", "cc");
+	return 1;
+}
+
+static volatile int steps;
+
+static void on_trap(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	(void)si;
+	if (++steps >= 20)
+		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100l;
+}
+
+/* Single-stepping through system calls with a handler that counts steps
+ * and then clears TF in its frame. */
+static int tf_stepping(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_trap;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGTRAP, &sa, NULL);
+	__asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+			 "mov $39, %%eax\n\tsyscall\n\t"
+			 "mov $39, %%eax\n\tsyscall\n\t"
+			 "mov $39, %%eax\n\tsyscall\n\t"
+			 "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			 "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			 "nop\n\tnop\n\tnop\n\tnop\n\tnop"
+			 :
+			 :
+			 : "rax", "rcx", "r11", "memory", "cc");
+	return steps >= 20 ? 0 : 12;
+}
+
+UT_HELPER(tf)
+{
+	return !strcmp(argv[0], "syscall") ? tf_syscall() : tf_stepping();
+}
+
+/* TF set in user mode (popf), then SYSCALL: Linux delivers SIGTRAP after
+ * the instruction following it, in user mode; a handler can step through
+ * system calls. Bug: Bochs (like some CPUs) raises the single-step #DB on
+ * the first instruction of the SYSCALL entry, in ring 0, and the kernel
+ * treats any #DB from kernel mode as fatal ("KERNEL FAULT: exception in
+ * kernel mode (vector 1, debug)" at syscall_entry). QEMU passes. */
+UT_CASE(syscall_with_tf_debug_trap_in_kernel, 30)
+{
+	UT_SIGNALED(ut_run_helper("tf", "syscall"), SIGTRAP);
+	UT_EXITED(ut_run_helper("tf", "stepping"), 0);
+}
+
+/* mmap without MAP_FIXED, with a hint whose range covers an existing
+ * mapping (but whose first and last pages are free), then fork, then the
+ * child exits. Linux puts the new mapping elsewhere and all is well. Bug:
+ * the kernel took the hint (it checked only the range's two ends), so two
+ * regions overlapped; fork copied the shared pages once per region and
+ * the child's exit found its page count off: "KERNEL PANIC: assertion
+ * failed: as->rss_pages == 0 at mm/as.c:110 in as_put()" (from
+ * sys_exit_group). */
+UT_CASE(mmap_hint_overlap_fork_rss_panic, 30)
+{
+	char *base = (char *)0x0000000300000000ul;
+	char *x = mmap(base + 4096, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	char *y = mmap(base, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!UT_CHECK(x != MAP_FAILED && y != MAP_FAILED))
+		return;
+	x[0] = 1;
+	for (int i = 0; i < 4; i++)
+		y[i * 4096] = 2;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	UT_EXITED(ut_wait(pid), 0);
+}
+
+/* mremap to a length near 2^64: Linux says ENOMEM (EINVAL for a huge old
+ * length). Bug: sys_mremap has no length check and find_free() overflows
+ * (USER_MIN + len wraps), so the kernel "found" room at 0x401000, inside
+ * the program's own text, made a region of ~2^64 bytes there and moved the
+ * pages into it; the process then runs on, broken, and its exit ends in
+ * "KERNEL PANIC: assertion failed: as->rss_pages == 0 at mm/as.c:110 in
+ * as_put()". Found by tests/fuzz (seed 0x1234, worker 3, generation 21,
+ * call 264: mremap(0x10000001d000, 0xd1, 0xfffffffffffff000, MAYMOVE)). */
+UT_HELPER(mremap_huge)
+{
+	/* Two pages: moving the first page can neither grow in place (the
+	 * second page follows) nor fit anywhere. */
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const uint64_t lens[] = { 0xfffffffffffff000ul, 0x8000000000000000ul };
+
+	p[0] = 1;
+	for (size_t i = 0; i < 2; i++) {
+		errno = 0;
+		void *r = mremap(p, 0xd1, lens[i], MREMAP_MAYMOVE);
+		if (r != MAP_FAILED || errno != ENOMEM) {
+			u_out("# mremap to %#lx bytes: %p %s\n", (unsigned long)lens[i], r,
+			      r == MAP_FAILED ? u_errname(errno) : "");
+			return 1;
+		}
+	}
+	/* The same at the end of the region (where growing in place is tried). */
+	errno = 0;
+	void *r = mremap(p + 4096, 4096, 0xfffffffffffff000ul, MREMAP_MAYMOVE);
+	if (r != MAP_FAILED || errno != ENOMEM) {
+		u_out("# mremap at the end of the region: %p %s\n", r,
+		      r == MAP_FAILED ? u_errname(errno) : "");
+		return 2;
+	}
+	return p[0] == 1 ? 0 : 3;
+}
+
+UT_CASE(mremap_huge_len_wraps_rss_panic, 30)
+{
+	UT_EXITED(ut_run_helper("mremap_huge"), 0);
+}
+
+UT_MAIN()
