@@ -493,6 +493,23 @@ static long set_ctty(struct tty *t, int force)
 	return 0;
 }
 
+void tty_session_leader_exit(struct tty *t, int sid)
+{
+	if (t->sid != sid)
+		return;
+	if (t->pgrp > 0) {
+		signal_pgrp(t, SIGHUP);
+		signal_pgrp(t, SIGCONT);
+	}
+	for (struct list_head *pos = task_list.next; pos != &task_list; pos = pos->next) {
+		struct task *p = list_entry(pos, struct task, all);
+		if (p->sid == sid)
+			p->ctty = NULL;
+	}
+	t->sid = 0;
+	t->pgrp = 0;
+}
+
 static long tty_ioctl(struct file *f, unsigned int cmd, uintptr_t arg)
 {
 	struct tty *t = f->priv;

@@ -15,6 +15,9 @@ struct tty *tty_register(const char *name, uint32_t major, uint32_t minor,
 			 void (*out)(const char *s, size_t n));
 /* Make t the terminal behind /dev/console. */
 void tty_set_console(struct tty *t);
+/* The controlling process of session sid exits: its terminal's foreground
+ * group gets SIGHUP and SIGCONT, and the session loses the terminal. */
+void tty_session_leader_exit(struct tty *t, int sid);
 /* A byte arrived from the device (interrupt context). */
 void tty_receive(struct tty *tty, char c);
 

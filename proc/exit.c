@@ -16,6 +16,7 @@
 #include "kernel/clock.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/tty.h"
 #include "kernel/power.h"
 #include "kernel/uaccess.h"
 #include "mm/as.h"
@@ -129,6 +130,8 @@ void proc_exit(int wstatus)
 		power_off();
 	}
 	itimer_cancel(t);
+	if (t->ctty && t->sid == t->pid)
+		tty_session_leader_exit(t->ctty, t->sid);
 	release_resources(t);
 	irq_disable();
 	reparent_children(t);
@@ -138,6 +141,9 @@ void proc_exit(int wstatus)
 		list_del(&t->sibling);
 		signal_state_put(t->sig);
 		sched_free_later(t);
+		/* A parent blocked in wait4 must see the child gone (ECHILD). */
+		t->parent->child_events++;
+		waitq_wake_all(&t->parent->child_exit);
 	} else {
 		proc_notify_parent(t, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
 						       : CLD_EXITED,

@@ -18,6 +18,7 @@ struct fs_context;  /* fs/vfs.h: cwd, root, umask */
 struct as;          /* mm/as.h: a user address space */
 struct trap_frame;  /* kernel/trap.h */
 struct signal_state;
+struct tty;             /* kernel/tty.c */
 
 enum task_state {
 	TASK_RUNNABLE,
@@ -101,7 +102,7 @@ struct task {
 	bool did_exec;              /* setpgid by the parent fails after exec */
 	int pdeath_signal;
 	int nice;
-	void *ctty;                 /* controlling terminal (struct tty), session-wide */
+	struct tty *ctty;           /* controlling terminal, shared by the session */
 	uintptr_t itimer_real_interval_ns; /* alarm / ITIMER_REAL */
 	uint64_t itimer_real_deadline_ns;
 };

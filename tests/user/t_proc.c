@@ -637,4 +637,23 @@ UT_CASE(spawn_many, 60)
 		UT_EXITED(ut_wait(pids[i]), 0);
 }
 
+/* Regression (sigchld_ignored_wait_hang): with SIGCHLD ignored, children
+ * are reaped at exit, and a parent blocked in wait must wake up with ECHILD
+ * once the last one is gone, not sleep forever. */
+UT_CASE(sigchld_ignored_wait_hang, 10)
+{
+	struct sigaction sa = { .sa_handler = SIG_IGN }, old;
+
+	UT_OK(sigaction(SIGCHLD, &sa, &old));
+	pid_t pid = fork();
+	if (pid == 0) {
+		u_sleep_ms(100);
+		_exit(0);
+	}
+	UT_CHECK(pid > 0);
+	UT_ERR(wait(NULL), ECHILD);
+	UT_ERR(kill(pid, 0), ESRCH); /* no zombie left behind */
+	UT_OK(sigaction(SIGCHLD, &old, NULL));
+}
+
 UT_MAIN()
