@@ -77,6 +77,7 @@ struct task {
 
 	uint64_t sig_pending;       /* bit (sig - 1) */
 	uint64_t sig_blocked;
+	uint64_t sig_waiting;       /* rt_sigtimedwait's set: these wake us */
 	struct ksiginfo sig_info[NSIG];
 	uint64_t sig_saved_mask;    /* restored after sigsuspend/pselect */
 	bool sig_restore_mask;

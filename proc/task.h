@@ -51,6 +51,10 @@ int proc_fill_rusage(struct task *t, uintptr_t urusage);
 /* Free t (an auto-reaped zombie, still current) once we switched away. */
 void sched_free_later(struct task *t);
 
+/* True if no member of pgid (other than ignore) has a parent in the same
+ * session but in another group. */
+bool proc_pgrp_is_orphaned(int pgid, struct task *ignore);
+
 /* The init task (pid 1), adoptive parent of orphans. */
 extern struct task *proc_init_task;
 
