@@ -652,6 +652,16 @@ void tty_set_console(struct tty *t)
 	console_tty = t;
 }
 
+uint32_t tty_devnum(void *ctty)
+{
+	return ((struct tty *)ctty)->rdev;
+}
+
+int tty_fg_pgrp(void *ctty)
+{
+	return ((struct tty *)ctty)->pgrp;
+}
+
 void tty_init(void)
 {
 	char con[16];

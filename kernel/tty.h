@@ -20,5 +20,9 @@ void tty_set_console(struct tty *t);
 void tty_session_leader_exit(struct tty *t, int sid);
 /* A byte arrived from the device (interrupt context). */
 void tty_receive(struct tty *tty, char c);
+/* For /proc/<pid>/stat: a controlling terminal's device number
+ * (MKDEV form) and its foreground process group. */
+uint32_t tty_devnum(void *ctty);
+int tty_fg_pgrp(void *ctty);
 
 #endif

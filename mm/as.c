@@ -107,7 +107,21 @@ void as_put(struct as *as)
 	}
 	KASSERT(as->rss_pages == 0);
 	vmm_destroy_pml4(as->pml4);
+	if (as->exe)
+		inode_unref(as->exe);
 	kfree(as);
+}
+
+void as_copy_exec_info(struct as *dst, const struct as *src)
+{
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->start_stack = src->start_stack;
+	dst->exe = src->exe;
+	if (dst->exe)
+		inode_ref(dst->exe);
 }
 
 struct vma *as_find_vma(struct as *as, uintptr_t addr)

@@ -122,4 +122,8 @@ void proc_start_init(void);
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);
 
+/* Hook /proc/<pid>/ and the system files of /proc (stat, loadavg, cpuinfo,
+ * ...) into procfs. => after fs_init */
+void proc_procfs_init(void);
+
 #endif

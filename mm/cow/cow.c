@@ -122,6 +122,7 @@ struct as *cow_fork_as(struct as *src)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->stack_top = src->stack_top;
+	as_copy_exec_info(dst, src);
 	list_for_each(pos, &src->vmas) {
 		struct vma *v = list_entry(pos, struct vma, link);
 		struct vma *nv = as_vma_dup(v);
