@@ -143,6 +143,10 @@ void vga_write(const char *s, size_t n)
 	irq_restore(f);
 }
 
+/* Interrupts stay off for at most this many bytes of output, so that a
+ * long write cannot hold up the serial port's receive interrupt. */
+#define PIECE 128
+
 void vga_tty_write(const char *s, size_t n)
 {
 	char reply[VT_REPLY_MAX];
@@ -151,14 +155,16 @@ void vga_tty_write(const char *s, size_t n)
 
 	if (!screen.cells)
 		return;
-	f = irq_save();
-	vt_write(&screen, s, n);
-	flush();
-	/* Taken first: the echo of the answer comes back through here. */
-	len = vt_take_reply(&screen, reply, sizeof(reply));
-	for (size_t i = 0; i < len && screen_tty; i++)
-		tty_receive(screen_tty, reply[i]);
-	irq_restore(f);
+	for (size_t done = 0; done < n; done += PIECE) {
+		f = irq_save();
+		vt_write(&screen, s + done, n - done < PIECE ? n - done : PIECE);
+		flush();
+		/* Taken first: the echo of the answer comes back through here. */
+		len = vt_take_reply(&screen, reply, sizeof(reply));
+		for (size_t i = 0; i < len && screen_tty; i++)
+			tty_receive(screen_tty, reply[i]);
+		irq_restore(f);
+	}
 }
 
 void vga_attach_tty(struct tty *t)
