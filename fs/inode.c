@@ -288,3 +288,15 @@ uint32_t vfs_inode_dev(const struct inode *ino)
 {
 	return ino->sb->dev;
 }
+
+paddr_t vfs_inode_page(struct inode *ino, uint64_t pgoff, bool alloc)
+{
+	if (!vfs_inode_has_pages(ino))
+		return 0;
+	return ino->iops->get_page(ino, pgoff, alloc);
+}
+
+bool vfs_inode_has_pages(struct inode *ino)
+{
+	return S_ISREG(ino->mode) && ino->iops && ino->iops->get_page;
+}

@@ -311,7 +311,7 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 		inode_ref(file);
 	}
 	vma_insert(as, v);
-	if ((vflags & VMA_SHARED) && (err = populate_shared(as, v))) {
+	if ((vflags & VMA_SHARED) && !file && (err = populate_shared(as, v))) {
 		unmap_pages(as, v->start, v->end);
 		vma_free(v);
 		return err;
@@ -378,28 +378,58 @@ int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
 	return 0;
 }
 
-/* Fill a new frame for va from the region's backing. */
-static int demand_page(struct as *as, struct vma *v, uintptr_t va)
+/* Map frame pa (whose reference the mapping takes over) at va. */
+static int map_frame(struct as *as, uintptr_t va, paddr_t pa, pte_t flags)
 {
-	paddr_t pa = pmm_alloc();
-
-	if (!pa)
-		return -ENOMEM;
-	if (v->file && va - v->start < v->file_size) {
-		uint64_t rel = va - v->start;
-		if (v->file_off + rel >= PAGE_ALIGN_UP(v->file->size)) {
-			pmm_unref(pa);
-			return -EBUSERR; /* a whole page past the end of the file */
-		}
-		size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
-		vfs_inode_read(v->file, v->file_off + rel, phys_to_virt(pa), n);
-	}
-	if (vmm_map(as->pml4, va, pa, prot_to_pte(v->prot))) {
+	if (vmm_map(as->pml4, va, pa, flags)) {
 		pmm_unref(pa);
 		return -ENOMEM;
 	}
 	as->rss_pages++;
 	return 0;
+}
+
+/* A page of a file mapping. Whole pages of the file are mapped straight
+ * from the file's frames (no copy): shared mappings writable, private ones
+ * read-only, so a write copies first (cow_fault, as the file holds a
+ * reference). A page the file only partly covers (the end of an ELF
+ * segment's data) is copied into a new frame and the rest zeroed. */
+static int file_page(struct as *as, struct vma *v, uintptr_t va)
+{
+	uint64_t rel = va - v->start, off = v->file_off + rel;
+	bool shared = v->flags & VMA_SHARED, whole = rel + PAGE_SIZE <= v->file_size;
+	paddr_t pa;
+
+	if (off >= PAGE_ALIGN_UP(v->file->size))
+		return -EBUSERR; /* a whole page past the end of the file */
+	if (shared || whole) {
+		pa = vfs_inode_page(v->file, off / PAGE_SIZE, shared);
+		if (pa) {
+			pte_t pte = prot_to_pte(v->prot) | (shared ? PTE_SHARED : 0);
+			if (!shared && (pte & PTE_W))
+				pte = (pte & ~PTE_W) | PTE_COW;
+			return map_frame(as, va, pa, pte);
+		}
+		if (shared)
+			return -ENOMEM;
+	}
+	if (!(pa = pmm_alloc()))
+		return -ENOMEM;
+	size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
+	vfs_inode_read(v->file, off, phys_to_virt(pa), n);
+	return map_frame(as, va, pa, prot_to_pte(v->prot));
+}
+
+/* Fill the page at va from the region's backing. */
+static int demand_page(struct as *as, struct vma *v, uintptr_t va)
+{
+	paddr_t pa;
+
+	if (v->file && va - v->start < v->file_size)
+		return file_page(as, v, va);
+	if (!(pa = pmm_alloc()))
+		return -ENOMEM;
+	return map_frame(as, va, pa, prot_to_pte(v->prot));
 }
 
 /* A fault just below a grows-down region extends it, within the limit. */
