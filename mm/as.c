@@ -68,8 +68,6 @@ static int unmap_one(pte_t *pte, uintptr_t va, void *arg)
 	struct as *as = arg;
 	pte_t old = *pte;
 
-	if (!(old & PTE_P))
-		return 0;
 	*pte = 0;
 	if (read_cr3() == as->pml4)
 		vmm_flush_page(va);
@@ -329,8 +327,6 @@ static int reprotect_one(pte_t *pte, uintptr_t va, void *arg)
 	struct reprotect *r = arg;
 	pte_t p;
 
-	if (!(*pte & PTE_P))
-		return 0;
 	p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(r->v->prot);
 	if ((r->v->prot & PROT_WRITE) && !(r->v->flags & VMA_SHARED))
 		p = cow_writable_pte(p);

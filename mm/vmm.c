@@ -110,7 +110,7 @@ int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_pte_fn fn, void 
 		if (next > end || next < va)
 			next = end;
 		for (; pte && va < next; va += PAGE_SIZE, pte++) {
-			int r = fn(pte, va, arg);
+			int r = (pte_get(pte) & PTE_P) ? fn(pte, va, arg) : 0;
 			if (r)
 				return r;
 		}

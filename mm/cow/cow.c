@@ -59,8 +59,6 @@ static int dup_one(pte_t *spte, uintptr_t va, void *arg)
 	uintptr_t base = va & ~(512 * PAGE_SIZE - 1);
 	pte_t pte;
 
-	if (!(*spte & PTE_P))
-		return 0;
 	if (!d->dtable || d->dbase != base) { /* one child walk per table */
 		pte_t *first = vmm_walk(d->dst->pml4, base, true);
 		if (!first)
