@@ -285,11 +285,15 @@ def chart(summary, path):
     if not shutil.which("gnuplot"):
         return "gnuplot not found (./build.sh deps gnuplot-nox)"
     data = path + ".dat"
+    ratios = [(key, summary[key]["ratio"]) for key, _, _ in FIGURES if summary[key]["ratio"]]
+    if not ratios:
+        return "no ratios to draw"
     with open(data, "w") as f:
-        for key, label, _ in FIGURES:
-            r = summary[key]["ratio"]
-            if r:
-                f.write(f'"{key}" {r:.4f}\n')
+        for key, r in ratios:
+            f.write(f'"{key}" {r:.4f}\n')
+    # Powers of two around the bars, with room for the labels above them.
+    lo = 2 ** math.floor(math.log2(min(min(r for _, r in ratios), 1) / 1.2))
+    hi = 2 ** math.ceil(math.log2(max(max(r for _, r in ratios), 1) * 1.6))
     script = f"""set terminal pngcairo size 1000,560 font "DejaVu Sans,11" noenhanced
 set output "{path}"
 set title "This kernel / Linux {summary['_linux']} in QEMU (lower is better; 1 = same)"
@@ -297,7 +301,7 @@ set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
 set logscale y 2
-set yrange [*:*]
+set yrange [{lo}:{hi}]
 set ylabel "ratio this/Linux (log scale)"
 set xtics rotate by -35 left
 set grid ytics
@@ -342,7 +346,7 @@ def git_commit():
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="tools/bench.py", description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 7)))
     ap.add_argument("--bochs-runs", type=int, default=int(os.environ.get("BENCH_BOCHS_RUNS", 1)))
     ap.add_argument("--mode", default="full", choices=("full", "quick"),
                     help="in-guest iteration budget (quick: for trying the tool)")
