@@ -283,3 +283,8 @@ long vfs_inode_path(struct inode *ino, char *buf, size_t size)
 
 	return inode_path_from(root, ino, buf, size);
 }
+
+uint32_t vfs_inode_dev(const struct inode *ino)
+{
+	return ino->sb->dev;
+}

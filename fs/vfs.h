@@ -196,6 +196,8 @@ int vfs_permission(struct inode *ino, int mask);
 /* Write the absolute path of ino (as seen from the task's root) into buf;
  * returns the length (without NUL) or -ENAMETOOLONG / -ENOENT. */
 long vfs_inode_path(struct inode *ino, char *buf, size_t size);
+/* The device of the filesystem holding ino (st_dev, MKDEV form). */
+uint32_t vfs_inode_dev(const struct inode *ino);
 
 /* --- open files and descriptors --- */
 /* Open path like open(2), for kernel callers (init's console, exec). */

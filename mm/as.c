@@ -38,7 +38,7 @@ static pte_t prot_to_pte(uint32_t prot)
 		pte |= PTE_W;
 	if (!(prot & PROT_EXEC))
 		pte |= PTE_NX;
-	return pte;
+	return vmm_supported_flags(pte);
 }
 
 struct as *as_create(void)
@@ -63,27 +63,25 @@ void as_get(struct as *as)
 	as->refs++;
 }
 
+static int unmap_one(pte_t *pte, uintptr_t va, void *arg)
+{
+	struct as *as = arg;
+	pte_t old = *pte;
+
+	if (!(old & PTE_P))
+		return 0;
+	*pte = 0;
+	if (read_cr3() == as->pml4)
+		vmm_flush_page(va);
+	pmm_unref(old & PTE_ADDR_MASK);
+	as->rss_pages--;
+	return 0;
+}
+
 /* Drop the frames mapped in [start, end). */
 static void unmap_pages(struct as *as, uintptr_t start, uintptr_t end)
 {
-	bool live = read_cr3() == as->pml4;
-
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = vmm_walk(as->pml4, va, false), old;
-
-		if (!pte) {
-			va = (va | (0x200000 - 1)) + 1 - PAGE_SIZE;
-			continue;
-		}
-		old = *pte;
-		if (!(old & PTE_P))
-			continue;
-		*pte = 0;
-		if (live)
-			vmm_flush_page(va);
-		pmm_unref(old & PTE_ADDR_MASK);
-		as->rss_pages--;
-	}
+	vmm_range(as->pml4, start, end, unmap_one, as);
 }
 
 static void vma_free(struct vma *v)
@@ -109,7 +107,21 @@ void as_put(struct as *as)
 	}
 	KASSERT(as->rss_pages == 0);
 	vmm_destroy_pml4(as->pml4);
+	if (as->exe)
+		inode_unref(as->exe);
 	kfree(as);
+}
+
+void as_copy_exec_info(struct as *dst, const struct as *src)
+{
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->start_stack = src->start_stack;
+	dst->exe = src->exe;
+	if (dst->exe)
+		inode_ref(dst->exe);
 }
 
 struct vma *as_find_vma(struct as *as, uintptr_t addr)
@@ -307,22 +319,33 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 	return (long)addr;
 }
 
+struct reprotect {
+	struct as *as;
+	struct vma *v;
+};
+
+static int reprotect_one(pte_t *pte, uintptr_t va, void *arg)
+{
+	struct reprotect *r = arg;
+	pte_t p;
+
+	if (!(*pte & PTE_P))
+		return 0;
+	p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(r->v->prot);
+	if ((r->v->prot & PROT_WRITE) && !(r->v->flags & VMA_SHARED))
+		p = cow_writable_pte(p);
+	*pte = p;
+	if (read_cr3() == r->as->pml4)
+		vmm_flush_page(va);
+	return 0;
+}
+
 /* Apply v->prot to the present PTEs of v. */
 static void reprotect_pages(struct as *as, struct vma *v)
 {
-	bool live = read_cr3() == as->pml4;
+	struct reprotect r = { as, v };
 
-	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *pte = vmm_walk(as->pml4, va, false), p;
-		if (!pte || !(*pte & PTE_P))
-			continue;
-		p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(v->prot);
-		if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
-			p = cow_writable_pte(p);
-		*pte = p;
-		if (live)
-			vmm_flush_page(va);
-	}
+	vmm_range(as->pml4, v->start, v->end, reprotect_one, &r);
 }
 
 int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)

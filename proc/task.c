@@ -20,6 +20,7 @@
 
 struct list_head task_list = LIST_HEAD_INIT(task_list);
 int task_count;
+uint64_t task_forks;
 uint32_t fpu_mxcsr_mask = 0xFFBF;
 static uint8_t fpu_default[512] __attribute__((aligned(16)));
 static int last_pid;
@@ -75,6 +76,11 @@ static int pid_alloc(void)
 	return last_pid;
 }
 
+int task_last_pid(void)
+{
+	return last_pid;
+}
+
 struct task *task_alloc(void)
 {
 	struct task *t;
@@ -101,6 +107,7 @@ struct task *task_alloc(void)
 	t->start_ns = clock_monotonic_ns();
 	list_add_tail(&t->all, &task_list);
 	task_count++;
+	task_forks++;
 	return t;
 fail:
 	if (t->kstack)

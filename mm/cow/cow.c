@@ -46,27 +46,40 @@ static pte_t dup_pte(pte_t *spte, const struct vma *v)
 	return pte;
 }
 
+struct dup {
+	struct as *dst;
+	const struct vma *v;
+	pte_t *dtable;      /* the child's page table for [dbase, dbase + 2 MiB) */
+	uintptr_t dbase;
+};
+
+static int dup_one(pte_t *spte, uintptr_t va, void *arg)
+{
+	struct dup *d = arg;
+	uintptr_t base = va & ~(512 * PAGE_SIZE - 1);
+	pte_t pte;
+
+	if (!(*spte & PTE_P))
+		return 0;
+	if (!d->dtable || d->dbase != base) { /* one child walk per table */
+		pte_t *first = vmm_walk(d->dst->pml4, base, true);
+		if (!first)
+			return -ENOMEM;
+		d->dtable = first;
+		d->dbase = base;
+	}
+	pte = dup_pte(spte, d->v);
+	pmm_ref(pte & PTE_ADDR_MASK);
+	d->dtable[(va - base) / PAGE_SIZE] = pte;
+	d->dst->rss_pages++;
+	return 0;
+}
+
 int cow_dup_vma(struct as *dst, struct as *src, const struct vma *v)
 {
-	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *spte = vmm_walk(src->pml4, va, false), *dpte, pte;
+	struct dup d = { dst, v, NULL, 0 };
 
-		if (!spte) {
-			/* No table here: skip to the next 2 MiB boundary. */
-			va = (va | (0x200000 - 1)) + 1 - PAGE_SIZE;
-			continue;
-		}
-		if (!(*spte & PTE_P))
-			continue;
-		dpte = vmm_walk(dst->pml4, va, true);
-		if (!dpte)
-			return -ENOMEM;
-		pte = dup_pte(spte, v);
-		pmm_ref(pte & PTE_ADDR_MASK);
-		*dpte = pte;
-		dst->rss_pages++;
-	}
-	return 0;
+	return vmm_range(src->pml4, v->start, v->end, dup_one, &d);
 }
 
 pte_t cow_writable_pte(pte_t pte)
@@ -109,6 +122,7 @@ struct as *cow_fork_as(struct as *src)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->stack_top = src->stack_top;
+	as_copy_exec_info(dst, src);
 	list_for_each(pos, &src->vmas) {
 		struct vma *v = list_entry(pos, struct vma, link);
 		struct vma *nv = as_vma_dup(v);
