@@ -63,23 +63,36 @@ void as_get(struct as *as)
 	as->refs++;
 }
 
-static int unmap_one(pte_t *pte, uintptr_t va, void *arg)
-{
-	struct as *as = arg;
-	pte_t old = *pte;
+struct unmap {
+	struct as *as;
+	bool live;    /* as is the loaded address space: flush what we clear */
+	size_t freed;
+};
 
-	*pte = 0;
-	if (read_cr3() == as->pml4)
-		vmm_flush_page(va);
-	pmm_unref(old & PTE_ADDR_MASK);
-	as->rss_pages--;
+static int unmap_table(pte_t *ptes, size_t n, uintptr_t va, void *arg)
+{
+	struct unmap *u = arg;
+
+	for (size_t i = 0; i < n; i++, va += PAGE_SIZE) {
+		pte_t old = ptes[i];
+		if (!(old & PTE_P))
+			continue;
+		ptes[i] = 0;
+		if (u->live)
+			vmm_flush_page(va);
+		pmm_unref(old & PTE_ADDR_MASK);
+		u->freed++;
+	}
 	return 0;
 }
 
 /* Drop the frames mapped in [start, end). */
 static void unmap_pages(struct as *as, uintptr_t start, uintptr_t end)
 {
-	vmm_range(as->pml4, start, end, unmap_one, as);
+	struct unmap u = { as, read_cr3() == as->pml4, 0 };
+
+	vmm_range(as->pml4, start, end, unmap_table, &u);
+	as->rss_pages -= u.freed;
 }
 
 static void vma_free(struct vma *v)
@@ -318,30 +331,33 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 }
 
 struct reprotect {
-	struct as *as;
 	struct vma *v;
+	bool live;
 };
 
-static int reprotect_one(pte_t *pte, uintptr_t va, void *arg)
+static int reprotect_table(pte_t *ptes, size_t n, uintptr_t va, void *arg)
 {
 	struct reprotect *r = arg;
-	pte_t p;
+	pte_t base = prot_to_pte(r->v->prot);
+	bool cow = (r->v->prot & PROT_WRITE) && !(r->v->flags & VMA_SHARED);
 
-	p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(r->v->prot);
-	if ((r->v->prot & PROT_WRITE) && !(r->v->flags & VMA_SHARED))
-		p = cow_writable_pte(p);
-	*pte = p;
-	if (read_cr3() == r->as->pml4)
-		vmm_flush_page(va);
+	for (size_t i = 0; i < n; i++, va += PAGE_SIZE) {
+		if (!(ptes[i] & PTE_P))
+			continue;
+		pte_t p = (ptes[i] & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | base;
+		ptes[i] = cow ? cow_writable_pte(p) : p;
+		if (r->live)
+			vmm_flush_page(va);
+	}
 	return 0;
 }
 
 /* Apply v->prot to the present PTEs of v. */
 static void reprotect_pages(struct as *as, struct vma *v)
 {
-	struct reprotect r = { as, v };
+	struct reprotect r = { v, read_cr3() == as->pml4 };
 
-	vmm_range(as->pml4, v->start, v->end, reprotect_one, &r);
+	vmm_range(as->pml4, v->start, v->end, reprotect_table, &r);
 }
 
 int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)

@@ -166,7 +166,7 @@ size_t pmm_release(paddr_t base, uint64_t len)
 	return added;
 }
 
-static struct frame *frame_of(paddr_t pa)
+static inline __attribute__((always_inline)) struct frame *frame_of(paddr_t pa)
 {
 	size_t i = pa >> PAGE_SHIFT;
 
@@ -223,21 +223,21 @@ paddr_t pmm_alloc(void)
 	return pa;
 }
 
+/* Reference counts change only in process context (never from an
+ * interrupt handler), on one CPU with a non-preemptible kernel, so a count
+ * update needs no interrupt masking; only the free list does (pmm_free). */
 void pmm_ref(paddr_t pa)
 {
-	uint64_t irq = irq_save();
 	struct frame *f = frame_of(pa);
 
 	KASSERT(f->refcount >= 1);
 	KASSERT(f->refcount < UINT32_MAX);
 	if (++f->refcount == 2)
 		nshared++;
-	irq_restore(irq);
 }
 
 uint32_t pmm_unref(paddr_t pa)
 {
-	uint64_t irq = irq_save();
 	struct frame *f = frame_of(pa);
 	uint32_t left;
 
@@ -246,11 +246,12 @@ uint32_t pmm_unref(paddr_t pa)
 	if (left == 1)
 		nshared--;
 	if (left == 0) {
+		uint64_t irq = irq_save();
 		page_fill(phys_to_virt(pa), FRAME_POISON);
 		f->flags |= F_POISONED;
 		push_free(pa >> PAGE_SHIFT);
+		irq_restore(irq);
 	}
-	irq_restore(irq);
 	return left;
 }
 

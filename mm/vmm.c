@@ -98,7 +98,7 @@ pte_t *vmm_walk(paddr_t pml4, uintptr_t va, bool alloc)
 
 static uint64_t supported_flags(uint64_t flags);
 
-int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_pte_fn fn, void *arg)
+int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_ptes_fn fn, void *arg)
 {
 	const uintptr_t span = 512 * PAGE_SIZE; /* what one page table maps */
 
@@ -106,14 +106,12 @@ int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_pte_fn fn, void 
 	for (uintptr_t va = start; va < end;) {
 		uintptr_t next = (va | (span - 1)) + 1;
 		pte_t *pte = vmm_walk(pml4, va, false);
+		int r;
 
 		if (next > end || next < va)
 			next = end;
-		for (; pte && va < next; va += PAGE_SIZE, pte++) {
-			int r = (pte_get(pte) & PTE_P) ? fn(pte, va, arg) : 0;
-			if (r)
-				return r;
-		}
+		if (pte && (r = fn(pte, (next - va) / PAGE_SIZE, va, arg)))
+			return r;
 		va = next;
 	}
 	return 0;

@@ -49,35 +49,36 @@ static pte_t dup_pte(pte_t *spte, const struct vma *v)
 struct dup {
 	struct as *dst;
 	const struct vma *v;
-	pte_t *dtable;      /* the child's page table for [dbase, dbase + 2 MiB) */
-	uintptr_t dbase;
 };
 
-static int dup_one(pte_t *spte, uintptr_t va, void *arg)
+/* Copy one page table's worth of PTEs into the child. Private writable
+ * pages lose W in the parent first (dup_pte); every frame gets one more
+ * reference. The child's table is found (or made) once. */
+static int dup_table(pte_t *src, size_t n, uintptr_t va, void *arg)
 {
 	struct dup *d = arg;
-	uintptr_t base = va & ~(512 * PAGE_SIZE - 1);
-	pte_t pte;
+	pte_t *dst = NULL;
+	size_t copied = 0;
 
-	if (!d->dtable || d->dbase != base) { /* one child walk per table */
-		pte_t *first = vmm_walk(d->dst->pml4, base, true);
-		if (!first)
+	for (size_t i = 0; i < n; i++) {
+		if (!(src[i] & PTE_P))
+			continue;
+		if (!dst && !(dst = vmm_walk(d->dst->pml4, va, true)))
 			return -ENOMEM;
-		d->dtable = first;
-		d->dbase = base;
+		pte_t pte = dup_pte(&src[i], d->v);
+		pmm_ref(pte & PTE_ADDR_MASK);
+		dst[i] = pte;
+		copied++;
 	}
-	pte = dup_pte(spte, d->v);
-	pmm_ref(pte & PTE_ADDR_MASK);
-	d->dtable[(va - base) / PAGE_SIZE] = pte;
-	d->dst->rss_pages++;
+	d->dst->rss_pages += copied;
 	return 0;
 }
 
 int cow_dup_vma(struct as *dst, struct as *src, const struct vma *v)
 {
-	struct dup d = { dst, v, NULL, 0 };
+	struct dup d = { dst, v };
 
-	return vmm_range(src->pml4, v->start, v->end, dup_one, &d);
+	return vmm_range(src->pml4, v->start, v->end, dup_table, &d);
 }
 
 pte_t cow_writable_pte(pte_t pte)
