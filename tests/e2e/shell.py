@@ -84,7 +84,8 @@ def login_shell(s):
         if bad in s.boot_text.split("init: cannot run /init")[-1]:
             raise CheckFailed(f"{bad!r} in the boot output:\n{e2e.tail(s.boot_text)}")
     s.set_prompt()
-    s.check("echo $HOME $PATH; pwd; echo $0", "/root /sbin:/usr/sbin:/bin:/usr/bin\n/root\n-/bin/sh\n")
+    s.check("echo $HOME $PATH; pwd; echo $0",
+            "/root /sbin:/usr/sbin:/bin:/usr/bin\n/root\n-/bin/sh\n")
     s.start()
 
 
@@ -154,7 +155,7 @@ cmd("sh: sh -c and a script on stdin", ["sh"],
     "sh -c 'echo \"$0|$1|$#\"; exit 3' zero one two; echo rc=$?; "
     "echo 'echo from stdin; exit 4' | sh; echo rc=$?",
     "zero|one|2\nrc=3\nfrom stdin\nrc=4\n")
-cmd("sh: #! scripts", ["sh", "awk"],
+cmd("sh: shebang scripts", ["sh", "awk"],
     "cat > script <<'EOF'\n"
     "#!/bin/sh\n"
     "echo \"I am $0 with $# args: $*\"\n"
@@ -181,7 +182,8 @@ cmd("sh: traps", ["sh", "kill"],
 
 # ---- files in /tmp -----------------------------------------------------------------
 
-cmd("files: mkdir, cp, mv, rm, ln, chmod", ["mkdir", "cp", "mv", "rm", "rmdir", "ln", "chmod", "find", "stat"],
+cmd("files: mkdir, cp, mv, rm, ln, chmod", ["mkdir", "cp", "mv", "rm", "rmdir", "ln", "chmod",
+                                            "find", "stat"],
     "umask 022 && mkdir -p a/b/c && echo data > a/b/c/f && cp -r a a2 && mv a2/b/c/f a2/g && "
     "ln -s g a2/s && ln a2/g a2/h && chmod 640 a2/g && rm -r a/b && rmdir a2/b/c && "
     "find . | sort && cat a2/s && stat -c '%n %a %h %F' a2/g a2/s a2/b",
@@ -243,16 +245,26 @@ cmd("files: fsync, sync, flock", ["fsync", "sync", "flock"],
 cmd("files: fallocate", ["fallocate"], "fallocate -l 8192 fa && wc -c < fa", "8192\n")
 cmd("files: chroot, stat -f", ["chroot", "stat"],
     "mkdir -p jail/bin && cp $(which busybox) jail/bin/ && "
-    "chroot jail /bin/busybox sh -c 'echo inside; /bin/busybox ls / | /bin/busybox cat'; stat -f -c %T /proc",
+    "chroot jail /bin/busybox sh -c 'echo inside; /bin/busybox ls / | /bin/busybox cat'; "
+    "stat -f -c %T /proc",
     "inside\nbin\nproc\n")
 cmd("files: mkfs.minix, fsck.minix on an image file", ["mkfs.minix", "fsck.minix"],
     "dd if=/dev/zero of=img bs=1k count=1024 2>/dev/null && mkfs.minix img && "
     "fsck.minix img >/dev/null && echo clean",
     "352 inodes\n1024 blocks\nFirstdatazone=15 (15)\nZonesize=1024\nMaxsize=268966912\n"
     "clean\n")
-cmd("files: xz, lzma and lzop streams", ["xzcat", "unxz", "unlzma", "lzcat", "lzop"],
-    "printf '\\375\\067\\172\\130\\132\\000\\000\\004\\346\\326\\264\\106\\002\\000\\041\\001\\026\\000\\000\\000\\164\\057\\345\\243\\001\\000\\004\\150\\145\\154\\154\\157\\000\\000\\000\\000\\261\\067\\271\\333\\345\\332\\036\\233\\000\\001\\035\\005\\270\\055\\200\\257\\037\\266\\363\\175\\001\\000\\000\\000\\000\\004\\131\\132' > h.xz && xzcat h.xz && echo && unxz h.xz && cat h && echo && "
-    "printf '\\135\\000\\000\\200\\000\\377\\377\\377\\377\\377\\377\\377\\377\\000\\064\\031\\111\\356\\216\\150\\041\\377\\377\\377\\271\\340\\000\\000' > h.lzma && unlzma -c h.lzma && echo && "
+# "hello" compressed by xz and lzma on Linux, as printf escapes (BusyBox
+# only decompresses these formats).
+HELLO_XZ = ("\\375\\067\\172\\130\\132\\000\\000\\004\\346\\326\\264\\106\\002\\000\\041"
+            "\\001\\026\\000\\000\\000\\164\\057\\345\\243\\001\\000\\004\\150\\145\\154"
+            "\\154\\157\\000\\000\\000\\000\\261\\067\\271\\333\\345\\332\\036\\233\\000"
+            "\\001\\035\\005\\270\\055\\200\\257\\037\\266\\363\\175\\001\\000\\000\\000"
+            "\\000\\004\\131\\132")
+HELLO_LZMA = ("\\135\\000\\000\\200\\000\\377\\377\\377\\377\\377\\377\\377\\377\\000"
+              "\\064\\031\\111\\356\\216\\150\\041\\377\\377\\377\\271\\340\\000\\000")
+cmd("files: xz, lzma and lzop streams", ["xzcat", "unxz", "unlzma", "lzop"],
+    f"printf '{HELLO_XZ}' > h.xz && xzcat h.xz && echo && unxz h.xz && cat h && echo && "
+    f"printf '{HELLO_LZMA}' > h.lzma && unlzma -c h.lzma && echo && "
     "seq 300 > q && lzop q && rm q && lzop -d q.lzo && tail -n 1 q",
     "hello\nhello\nhello\n300\n")
 
@@ -297,8 +309,10 @@ cmd("text: cut, tr, rev, nl, paste, tee, comm", ["cut", "tr", "rev", "nl", "past
     "printf '1\\n2\\n' | paste -s -d,; echo hi | tee t1 > /dev/null; cat t1; "
     "printf 'a\\nb\\n' > p1; printf 'b\\nc\\n' > p2; comm -12 p1 p2",
     "b:c\nell\nhippo\na b\ncba\n     1\tx\n     2\ty\n1,2\nhi\nb\n")
-cmd("text: tac, fold, expand, strings, od, hexdump", ["tac", "fold", "expand", "strings", "od", "hexdump", "xxd"],
-    "printf 'c\\nb\\na\\n' | tac; printf 'abcdef' | fold -w 2; echo; printf 'a\\tb\\n' | expand -t 4; "
+cmd("text: tac, fold, expand, strings, od, hexdump", ["tac", "fold", "expand", "strings", "od",
+                                                     "hexdump", "xxd"],
+    "printf 'c\\nb\\na\\n' | tac; printf 'abcdef' | fold -w 2; echo; "
+    "printf 'a\\tb\\n' | expand -t 4; "
     "printf 'x\\0hello world\\0' | strings; printf 'AB\\n' | od -c; printf 'AB' | hexdump -C; "
     "printf 'AB' | xxd",
     "a\nb\nc\nab\ncd\nef\na   b\nhello world\n0000000   A   B  \\n\n0000003\n"
