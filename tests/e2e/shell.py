@@ -575,6 +575,17 @@ def less_pipe(s):
     s.check("echo $?", "0\n")
 
 
+@check("init: poweroff runs the shutdown actions and powers off", ["poweroff", "init"],
+       guest_only=True)
+def poweroff(s):
+    s.term.sendline("poweroff")
+    s.term.expect(r"The system is going down NOW!", s.t(20))
+    s.term.expect(r"Requesting system poweroff", s.t(30))
+    if s.term.wait_exit(s.t(30)) != "poweroff":
+        raise CheckFailed(f"the machine did not power off: {s.term.status} "
+                          f"{s.term.exit_message}\n{e2e.tail(s.term.text)}")
+
+
 # ---- running the sessions -----------------------------------------------------------
 
 def selected(checks, host):

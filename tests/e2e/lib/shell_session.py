@@ -414,6 +414,9 @@ def run_checks(report, label, checks, open_term, scale, workdir="/tmp/e2e",
         report.result(ok, f"{label} shell: {c.name}", diag=detail)
         results.append({"name": c.name, "applets": c.applets, "ok": ok,
                         "detail": None if ok else detail})
+        if sess is not None and sess.term.status is not None:  # powered off, crashed
+            sess.term.close()
+            sess = None
         last = c is checks[-1]
         if sess is not None and not ok and (last or not sess.recover()):
             if last:
