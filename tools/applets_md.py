@@ -64,12 +64,16 @@ def status(oks):
     return "pass" if not failed else f"**FAIL** ({failed}/{len(oks)})"
 
 
-def first_line(detail):
-    for line in (detail or "").split("\n"):
-        line = line.strip()
-        if line and not line.startswith("command:"):
-            return line.replace("|", "\\|")[:140]
-    return ""
+def summary(detail):
+    """The most telling line of a failure: what the kernel said, else the
+    actual output, else the first line."""
+    lines = [ln.strip() for ln in (detail or "").split("\n") if ln.strip()]
+    pick = next((ln for ln in lines if ln.startswith("kernel: ")), None) or \
+        next((ln for ln in lines if ln.startswith("actual")), None) or \
+        next((ln for ln in lines if not ln.startswith("command:")), "")
+    if len(pick) > 160:
+        pick = pick[:157] + "..."
+    return pick.replace("|", "\\|")
 
 
 def render(runs, banner, all_applets):
@@ -107,12 +111,12 @@ def render(runs, banner, all_applets):
     for e in emus:
         for c in runs[e]["checks"]:
             if not c["ok"]:
-                failing.setdefault(c["name"], []).append((e, first_line(c["detail"])))
+                failing.setdefault(c["name"], []).append((e, summary(c["detail"])))
     out += ["", "## Failing checks", ""]
     if not failing:
         out.append("None.")
     else:
-        out += ["| check | where | what went wrong (first line) |", "|---|---|---|"]
+        out += ["| check | where | what went wrong |", "|---|---|---|"]
         for name in sorted(failing):
             where = ", ".join(EMU_NAMES.get(e, e) for e, _ in failing[name])
             why = failing[name][0][1]

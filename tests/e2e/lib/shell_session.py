@@ -296,7 +296,8 @@ class Session:
         """Run a set-up command that has to succeed and print nothing."""
         rc, out = self.run(command, timeout)
         if rc != 0 or out:
-            raise CheckFailed(f"set-up command failed: {command}\nexit status {rc}\n{out}")
+            raise CheckFailed(f"set-up failed: {' / '.join(out.strip().splitlines()) or 'no output'} "
+                              f"(exit status {rc}, command: {command})")
 
     def check(self, command, want, rc=0, timeout=20):
         """Run command; its output must equal want (a string) or match it
@@ -397,7 +398,7 @@ def run_checks(report, label, checks, open_term, scale, workdir="/tmp/e2e",
                     try:
                         sess.start()
                     except (CheckFailed, GuestError) as e:
-                        dead = f"the session could not be set up after a boot: {e}"
+                        dead = f"no session after a boot: {e}"
                         raise CheckFailed(dead)
                 sess.enter(c.slug)
             c.fn(sess)
@@ -421,7 +422,9 @@ def run_checks(report, label, checks, open_term, scale, workdir="/tmp/e2e",
         if sess is not None and not ok and (last or not sess.recover()):
             if last:
                 break
-            report.comment(f"{label}: no answer from the shell after '{c.name}': a new boot")
+            if not dead:
+                report.comment(f"{label}: no answer from the shell after '{c.name}': "
+                               "a new boot")
             sess.term.close()
             sess = None
     if sess is not None:
