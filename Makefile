@@ -157,9 +157,10 @@ gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
 	./build.sh gdb $(BOOT_ARGS)
 
 # Builds what it needs itself, so that a build failure is counted as a failed
-# test and the summary line is always printed.
+# test and the summary line is always printed. Then docs/APPLETS.md is
+# rendered from the shell test's results (quietly: the summary stays last).
 test: $(DEPS_STAMP)
-	@$(PYTHON) tests/run.py
+	@rc=0; $(PYTHON) tests/run.py || rc=$$?; $(PYTHON) tools/applets_md.py --quiet; exit $$rc
 
 -include $(wildcard $(BUILD)/host/*.d)
 
@@ -297,3 +298,13 @@ $(BUILD)/bench/initramfs.cpio: $(BENCH_BINS) $(BENCH_BUSYBOX) $(BUILD)/bench/bus
 bench: $(BUILD)/kernel.elf $(BUILD)/bench/initramfs.cpio
 	@./build.sh deps gnuplot-nox || echo "bench: no gnuplot: the chart is left out" >&2
 	$(PYTHON) tools/bench.py $(BENCH_ARGS)
+
+# docs/APPLETS.md from the last results of tests/e2e/shell.py (make test
+# does this too); shell-tests-host runs that test's checks on this Linux
+# machine, with the same BusyBox, to show that their expected output is right.
+.PHONY: applets-doc shell-tests-host
+applets-doc:
+	$(PYTHON) tools/applets_md.py
+
+shell-tests-host: $(BB_BIN) $(E2E_PROGS)
+	$(PYTHON) tests/e2e/shell.py --host
