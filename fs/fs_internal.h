@@ -213,6 +213,8 @@ int path_from_user(uintptr_t upath, bool null_ok, char **out);
 int user_walk_at(int dirfd, uintptr_t upath, int flags, struct inode **out);
 int walk_flags_at(int atflags);
 struct file *fd_get_io(int fd);
+/* Drop every flock lock held through f (its last descriptor closed). */
+void flock_release(struct file *f);
 struct fdtable *cur_fdtable(void);
 struct fs_context *cur_fs(void);
 

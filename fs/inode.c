@@ -121,7 +121,7 @@ int vfs_permission(struct inode *ino, int mask)
 	}
 	if (c->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (c->fsgid == ino->gid)
+	else if (cred_in_group(c, ino->gid))
 		bits = (ino->mode >> 3) & 7;
 	else
 		bits = ino->mode & 7;

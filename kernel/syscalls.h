@@ -90,11 +90,12 @@ long sys_setitimer(int which, uintptr_t nv, uintptr_t ov);
 long sys_getitimer(int which, uintptr_t cur);
 long sys_reboot(int magic1, int magic2, unsigned cmd, uintptr_t arg);
 long sys_sethostname(uintptr_t name, size_t len);
+long sys_syslog(int type, uintptr_t buf, int len);
 
 #define SYSCALLS_MISC                                                                              \
 	SC(uname), SC(sysinfo), SC(getrandom), SC(clock_gettime), SC(clock_getres),                \
 	SC(clock_settime), SC(gettimeofday), SC(settimeofday), SC(time), SC(nanosleep),            \
 	SC(clock_nanosleep), SC(alarm), SC(setitimer), SC(getitimer), SC(reboot),                  \
-	SC(sethostname),
+	SC(sethostname), SC(syslog),
 
 #endif

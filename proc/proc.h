@@ -27,10 +27,25 @@ enum task_state {
 	TASK_ZOMBIE,
 };
 
+#define CRED_NGROUPS 32 /* supplementary groups kept (Linux allows 65536) */
+
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	int ngroups;
+	uint32_t groups[CRED_NGROUPS];
 };
+
+/* True if gid is the credentials' filesystem gid or a supplementary one. */
+static inline bool cred_in_group(const struct cred *c, uint32_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
 
 #define TASK_COMM_LEN 16
 

@@ -25,9 +25,6 @@
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
-#define SIG_COREDUMP_MASK                                                                          \
-	(SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGABRT) | SIGBIT(SIGBUS) |  \
-	 SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS))
 #define SIG_IGNORE_MASK (SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
 #define SIG_SYNC_MASK                                                                              \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) |    \
@@ -205,7 +202,10 @@ static void default_action(int sig)
 		proc_stop(sig);
 		return;
 	}
-	proc_exit(sig | ((SIG_COREDUMP_MASK & SIGBIT(sig)) ? 0x80 : 0));
+	/* The wait status's core flag (0x80) means a core file was written;
+	 * this kernel writes none (and RLIMIT_CORE is 0 by default), so
+	 * "core" signals terminate like the others, as on Linux then. */
+	proc_exit(sig);
 }
 
 void signal_deliver(struct trap_frame *tf)
@@ -229,7 +229,7 @@ void signal_deliver(struct trap_frame *tf)
 		if (act.flags & SA_RESETHAND)
 			ka->handler = SIG_DFL;
 		if (signal_setup_frame(tf, sig, &act, &info, saved) < 0)
-			proc_exit(SIGSEGV | 0x80);
+			proc_exit(SIGSEGV);
 		t->sig_restore_mask = false;
 		t->sig_blocked |= act.mask;
 		if (!(act.flags & SA_NODEFER))

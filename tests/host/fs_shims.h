@@ -183,6 +183,7 @@ void proc_sigmask_restore_temp(bool deliver_first) { (void)deliver_first; host_t
 #include "fs/dirops.c"
 #include "fs/fdtable.c"
 #include "fs/file.c"
+#include "fs/flock.c"
 #include "fs/fs_init.c"
 #include "fs/inode.c"
 #include "fs/mount.c"
