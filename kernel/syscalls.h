@@ -14,6 +14,7 @@ long sys_execve(uintptr_t path, uintptr_t argv, uintptr_t envp);
 long sys_exit(int code);
 long sys_exit_group(int code);
 long sys_wait4(int pid, uintptr_t status, int options, uintptr_t rusage);
+long sys_waitid(int idtype, int id, uintptr_t infop, int options, uintptr_t rusage);
 long sys_getpid(void);
 long sys_getppid(void);
 long sys_gettid(void);
@@ -50,7 +51,8 @@ long sys_getpriority(int which, int who);
 long sys_setpriority(int which, int who, int prio);
 
 #define SYSCALLS_PROC                                                                              \
-	SC(fork), SC(vfork), SC(clone), SC(execve), SC(exit), SC(exit_group), SC(wait4),           \
+	SC(fork), SC(vfork), SC(clone), SC(execve), SC(exit), SC(exit_group), SC(wait4),      \
+	SC(waitid),           \
 	SC(getpid), SC(getppid), SC(gettid), SC(set_tid_address), SC(getuid), SC(geteuid),         \
 	SC(getgid), SC(getegid), SC(setuid), SC(setgid), SC(setreuid), SC(setregid),               \
 	SC(setresuid), SC(setresgid), SC(getresuid), SC(getresgid), SC(getgroups),                 \

@@ -341,6 +341,9 @@ static int job_check(struct tty *t, int sig)
 		return 0;
 	if (signal_is_ignored(cur, sig) || (cur->sig_blocked & SIGBIT(sig)))
 		return sig == SIGTTIN ? -EIO : 0;
+	/* An orphaned group would never be continued: fail, as Linux does. */
+	if (proc_pgrp_is_orphaned(cur->pgid, NULL))
+		return -EIO;
 	for (struct list_head *pos = task_list.next; pos != &task_list; pos = pos->next) {
 		struct task *p = list_entry(pos, struct task, all);
 		if (p->pgid == cur->pgid)

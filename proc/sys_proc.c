@@ -169,13 +169,16 @@ long sys_getsid(int pid)
 	return t ? t->sid : -ESRCH;
 }
 
+/* A process group exists while any member does, zombies included (until
+ * they are reaped), as in Linux: a shell moves the later members of a
+ * pipeline into the group of a first one that may have exited already. */
 static bool pgrp_in_session(int pgid, int sid)
 {
 	struct list_head *pos;
 
 	list_for_each(pos, &task_list) {
 		struct task *t = list_entry(pos, struct task, all);
-		if (t->pgid == pgid && t->sid == sid && t->state != TASK_ZOMBIE)
+		if (t->pgid == pgid && t->sid == sid)
 			return true;
 	}
 	return false;

@@ -713,4 +713,35 @@ UT_CASE(orphaned_stopped_pgrp_hangup, 20)
 	close(fds[1]);
 }
 
+/* Regression (setpgid_joins_group_of_exited_leader): a shell puts every
+ * process of a pipeline into the group of the first one, which may already
+ * have exited (a zombie, not yet reaped). The group still exists then, so
+ * setpgid must succeed; it used to fail with EPERM and left `cmd | less`
+ * in the shell's group, where less could not read the terminal. */
+UT_CASE(setpgid_joins_group_of_exited_leader, 10)
+{
+	pid_t leader = fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	UT_OK(setpgid(leader, leader) == 0 || errno == EACCES ? 0 : -1); /* as a shell does */
+	siginfo_t si;
+	UT_OK(waitid(P_PID, leader, &si, WEXITED | WNOWAIT)); /* a zombie now */
+	int fds[2];
+	UT_OK(pipe(fds));
+	pid_t member = fork();
+	if (member == 0) {
+		char c;
+		read(fds[0], &c, 1); /* wait for the parent's setpgid */
+		_exit(getpgrp() == leader ? 0 : 1);
+	}
+	UT_OK(setpgid(member, leader));
+	UT_RET(write(fds[1], "x", 1), 1);
+	UT_EXITED(ut_wait(member), 0);
+	UT_EXITED(ut_wait(leader), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 UT_MAIN()
