@@ -117,7 +117,7 @@ $(DEPS_STAMP): build.sh
 	@mkdir -p $(dir $@)
 	@touch $@
 
-$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS): | $(DEPS_STAMP)
+$(KOBJ) $(BUILD)/obj/ksyms_empty.o $(HOST_TESTS) $(USER_BINS): | $(DEPS_STAMP)
 
 # The initramfs: the initramfs/ skeleton plus ROOTFS_EXTRA, a list of
 # HOSTPATH:/path/in/rootfs (a file, or a folder taken whole). Add to it with
@@ -257,6 +257,49 @@ all: $(E2E_PROGS)
 $(BUILD)/e2e-progs/%: tests/e2e/progs/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# ---- Benchmark: make bench (tools/bench.py, tests/bench/, docs/BENCHMARKS.md) ----
+# The bench programs are static musl binaries. build/bench/initramfs.cpio
+# holds only them (tests/bench/bench.c as /init) and BusyBox as /bin/sh
+# (BENCH_BUSYBOX= leaves it out: the shell loop then uses posix_spawn).
+# `make all` builds them, so that `make test` smoke-runs them
+# (tests/e2e/bench_smoke.py). `make bench` boots this kernel and
+# Debian's Linux (fetched into build/linux/) under the same QEMU settings,
+# prints the table and updates docs/BENCHMARKS.md and docs/bench-ratios.png.
+# BENCH_ARGS go to tools/bench.py (e.g. BENCH_ARGS="--rounds 3 --no-min-ram").
+BENCH_BUSYBOX ?= $(BB_BIN)
+BENCH_BINS := $(BUILD)/bench/bench $(BUILD)/bench/bench-nop $(BUILD)/bench/bench-spawnloop
+BENCH_ROOT := $(BUILD)/bench/rootfs
+BENCH_ARGS ?=
+
+.PHONY: bench bench-progs
+all: bench-progs
+bench-progs: $(BENCH_BINS) $(BUILD)/bench/initramfs.cpio
+
+$(BUILD)/bench/bench: tests/bench/bench.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/bench-%: tests/bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# Rebuilds the archive when BusyBox comes or goes.
+$(BUILD)/bench/busybox-path: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(BENCH_BUSYBOX)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(BENCH_BUSYBOX)' > $@
+
+$(BUILD)/bench/initramfs.cpio: $(BENCH_BINS) $(BENCH_BUSYBOX) $(BUILD)/bench/busybox-path tools/mkcpio.py
+	rm -rf $(BENCH_ROOT)
+	mkdir -p $(BENCH_ROOT)/bin $(BENCH_ROOT)/dev $(BENCH_ROOT)/proc $(BENCH_ROOT)/tmp
+	cp $(BUILD)/bench/bench $(BENCH_ROOT)/init
+	cp $(BUILD)/bench/bench-nop $(BUILD)/bench/bench-spawnloop $(BENCH_ROOT)/bin/
+	$(if $(BENCH_BUSYBOX),cp $(BENCH_BUSYBOX) $(BENCH_ROOT)/bin/busybox && ln -s busybox $(BENCH_ROOT)/bin/sh)
+	$(PYTHON) tools/mkcpio.py -o $@ $(BENCH_ROOT):/
+
+bench: $(BUILD)/kernel.elf $(BUILD)/bench/initramfs.cpio
+	@./build.sh deps gnuplot-nox || echo "bench: no gnuplot: the chart is left out" >&2
+	$(PYTHON) tools/bench.py $(BENCH_ARGS)
 
 # docs/APPLETS.md from the last results of tests/e2e/shell.py (make test
 # does this too); shell-tests-host runs that test's checks on this Linux

@@ -130,17 +130,21 @@ boot() {
 }
 
 # QEMU waits for gdb on a fresh port; serial output goes to build/serial.log.
+GDB_BOOT_PID=
 gdb_session() {
-	local port pid rc=0
+	local port rc=0
 	deps gdb
 	build_images "$@"
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	python3 tools/boot.py --emu qemu --timeout 0 --gdb "$port" --log build/serial.log "$@" \
-		</dev/null >/dev/null &
-	pid=$!
-	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+		</dev/null >/dev/null 2>build/gdb-boot.err &
+	GDB_BOOT_PID=$!
+	trap 'kill $GDB_BOOT_PID 2>/dev/null; wait $GDB_BOOT_PID 2>/dev/null' EXIT
 	echo "build.sh: QEMU halted, gdb stub on 127.0.0.1:$port; serial output in build/serial.log" >&2
 	gdb -q -x tools/kernel.gdb -ex "target remote 127.0.0.1:$port" || rc=$?
+	kill "$GDB_BOOT_PID" 2>/dev/null || true
+	wait "$GDB_BOOT_PID" 2>/dev/null || true
+	trap - EXIT
 	return $rc
 }
 

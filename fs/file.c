@@ -225,6 +225,7 @@ static int open_inode(struct inode *ino, int flags, bool created, struct file **
 	}
 	f->inode = ino;
 	if (ops && ops->open && (err = ops->open(ino, f))) {
+		f->ops = NULL; /* a failed open is not released */
 		file_unref(f);
 		return err;
 	}
@@ -305,6 +306,8 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EOPNOTSUPP;
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return -EINVAL; /* as Linux since 6.4 */
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if (!path[0])

@@ -63,6 +63,10 @@ struct inode_ops {
 	/* Emit entries from *pos on (the fs defines positions, >= 2 after "." ".."). */
 	int (*readdir)(struct inode *dir, uint64_t *pos, struct dir_sink *sink);
 	long (*read)(struct inode *ino, uint64_t off, struct uio *u);
+	/* The frame holding page idx of a regular file, with one reference
+	 * added for the caller; a hole gets a zeroed frame first if alloc,
+	 * else 0. NULL for filesystems whose data is not in frames. */
+	paddr_t (*get_page)(struct inode *ino, uint64_t idx, bool alloc);
 	long (*write)(struct inode *ino, uint64_t off, struct uio *u);
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference went and the inode is unreachable: free it. */
@@ -199,6 +203,11 @@ long pipe_set_size(struct file *f, long size);
 /* cpio.c */
 int cpio_unpack(struct inode *root, const void *buf, size_t len);
 
+/* struct timespec / struct timeval as user space lays them out. */
+struct ktimespec {
+	int64_t sec, nsec;
+};
+
 /* sys_common.c */
 int path_from_user(uintptr_t upath, bool null_ok, char **out);
 int user_walk_at(int dirfd, uintptr_t upath, int flags, struct inode **out);
@@ -213,16 +222,5 @@ struct poll_table {
 	struct poll_entry *entries;
 	int n, max;
 };
-
-/* --- needed from proc/ (not yet in proc/wait.h or proc/proc.h) --- */
-/* As waitq_block, but the task is also made runnable once
- * clock_monotonic_ns() >= deadline_ns. */
-void waitq_block_until(uint64_t deadline_ns);
-/* ppoll/pselect6: install mask as the blocked set for this syscall, saving
- * the old one; restore puts it back, at once (deliver_first false) or after
- * the pending signal's handler frame is built (the EINTR case), like
- * Linux's TIF_RESTORE_SIGMASK. */
-void proc_sigmask_set_temp(uint64_t mask);
-void proc_sigmask_restore_temp(bool deliver_first);
 
 #endif

@@ -9,8 +9,10 @@
  * left raises SIGPIPE and fails with EPIPE.
  *
  * An anonymous pipe has an inode of its own in "pipefs" (for fstat); a
- * FIFO's pipe hangs off its filesystem inode while any end is open. Each
- * open file of the pipe holds a reference on the inode. */
+ * FIFO has its filesystem inode. Either way the pipe hangs off inode->pipe
+ * while any end is open, so opening the inode again (a FIFO by name, a pipe
+ * through /proc/<pid>/fd/N) joins the same pipe. Each open file of the pipe
+ * holds a reference on the inode. */
 #include "fs/fs_internal.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -38,7 +40,7 @@ struct pipe {
 	int readers, writers;
 	unsigned int rd_opens, wr_opens; /* FIFOs: opens so far, for open's wait */
 	struct waitq wait;
-	struct inode *fifo; /* FIFOs: the inode whose ->pipe this is */
+	struct inode *fifo; /* the inode whose ->pipe this is */
 };
 
 /* --- the ring --- */
@@ -160,7 +162,8 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 
 	while (done < u->len && !err) {
 		if (!p->readers) {
-			proc_send_signal(proc_current(), SIGPIPE);
+			if (proc_current())
+				proc_send_signal(proc_current(), SIGPIPE);
 			err = -EPIPE;
 		} else if (pipe_write_some(p, u, &done, &err)) {
 			continue;
@@ -184,7 +187,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	if (can_read(f)) {
 		if (p->ring.len)
 			mask |= POLLIN | POLLRDNORM;
-		if (!p->writers && (!p->fifo || p->wr_opens))
+		if (!p->writers && p->wr_opens)
 			mask |= POLLHUP;
 	}
 	if (can_write(f)) {
@@ -216,8 +219,7 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->wait);
 	if (p->readers || p->writers)
 		return;
-	if (p->fifo)
-		p->fifo->pipe = NULL;
+	p->fifo->pipe = NULL;
 	pipe_free(p);
 }
 
@@ -293,6 +295,9 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 		goto out_inode;
 	}
 	p->readers = p->writers = 1;
+	p->rd_opens = p->wr_opens = 1;
+	p->fifo = ino; /* reopening /proc/<pid>/fd/N joins this pipe */
+	ino->pipe = p;
 	(*rd)->inode = ino;
 	(*wr)->inode = ino;
 	inode_ref(ino);
@@ -345,8 +350,6 @@ static int fifo_open(struct inode *ino, struct file *f)
 	} else if (err) {
 		pipe_release(f); /* interrupted: undo our count */
 	}
-	if (err)
-		f->ops = NULL; /* so that closing the failed file releases nothing */
 	return err;
 }
 

@@ -201,10 +201,6 @@ long sys_ftruncate(int fd, int64_t length)
 
 /* --- timestamps --- */
 
-struct ktimespec {
-	int64_t sec, nsec;
-};
-
 static bool nsec_valid(int64_t nsec)
 {
 	return (nsec >= 0 && nsec < 1000000000) || nsec == UTIME_NOW || nsec == UTIME_OMIT;

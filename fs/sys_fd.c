@@ -96,8 +96,10 @@ long sys_dup2(int oldfd, int newfd)
 	return sys_dup3(oldfd, newfd, 0);
 }
 
-/* Record locks are not kept: nothing ever conflicts, so F_GETLK reports
- * F_UNLCK and F_SETLK(W) succeed after Linux's argument checks. */
+/* Record locks are not implemented. Rather than grant locks it does not
+ * keep (which would let two processes both "hold" a write lock), the kernel
+ * says so with ENOLCK, as Linux does where a filesystem cannot lock; only
+ * releasing a lock succeeds, since none is ever held. */
 static long fcntl_lock(struct file *f, int cmd, uintptr_t arg)
 {
 	struct linux_flock fl;
@@ -109,13 +111,11 @@ static long fcntl_lock(struct file *f, int cmd, uintptr_t arg)
 		return -EINVAL;
 	if (fl.l_whence < 0 || fl.l_whence > 2)
 		return -EINVAL;
-	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-		fl.l_type = F_UNLCK;
-		return copy_to_user(arg, &fl, sizeof(fl));
-	}
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK)
+		return -ENOLCK;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	return 0;
+	return fl.l_type == F_UNLCK ? 0 : -ENOLCK;
 }
 
 static long fcntl_file(struct file *f, int fd, int cmd, uintptr_t arg)
@@ -248,6 +248,37 @@ out_close:
 	else
 		file_unref(wr);
 	return err;
+}
+
+/* flock: like the record locks, not implemented: taking a lock fails with
+ * ENOLCK after the argument checks; LOCK_UN succeeds (nothing is held). */
+long sys_flock(int fd, unsigned int op)
+{
+	struct file *f = fd_get_io(fd);
+	unsigned int kind = op & ~4u; /* LOCK_NB */
+
+	if (!f)
+		return -EBADF;
+	file_unref(f);
+	if (kind == 8) /* LOCK_UN */
+		return 0;
+	return kind == 1 || kind == 2 ? -ENOLCK : -EINVAL; /* LOCK_SH, LOCK_EX */
+}
+
+/* fadvise64: advice only; checked and accepted. */
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+{
+	struct file *f = fd_get_io(fd);
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->inode && S_ISFIFO(f->inode->mode))
+		ret = -ESPIPE;
+	else if (advice < 0 || advice > 5 || len < 0)
+		ret = -EINVAL;
+	file_unref(f);
+	return ret;
 }
 
 long sys_pipe(uintptr_t fds)

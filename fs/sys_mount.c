@@ -29,10 +29,13 @@ static int short_string(uintptr_t u, char *buf, size_t size)
 }
 
 /* Remount and propagation changes keep nothing: accept them on a mount
- * root. Bind and move mounts are not supported. */
+ * root. Bind and move mounts, and read-only mounts, are not supported
+ * (refused rather than pretended). */
 static long mount_change(struct inode *dir, unsigned long flags)
 {
 	if (flags & (MS_BIND | MS_MOVE))
+		return -EINVAL;
+	if ((flags & MS_REMOUNT) && (flags & MS_RDONLY))
 		return -EINVAL;
 	return inode_is_mountpoint(dir) ? 0 : -EINVAL;
 }

@@ -15,6 +15,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/uaccess.h"
 #include "mm/kheap.h"
+#include "proc/signal.h"
 #include "proc/wait.h"
 
 #define POLL_ENTRIES_PER_FD 2
@@ -36,10 +37,6 @@ struct pollfd_k {
 	int16_t events, revents;
 };
 _Static_assert(sizeof(struct pollfd_k) == 8, "struct pollfd is 8 bytes");
-
-struct ktimespec {
-	int64_t sec, nsec;
-};
 
 void poll_wait(struct poll_table *pt, struct waitq *wq)
 {

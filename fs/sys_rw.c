@@ -37,7 +37,7 @@ static long do_rw(struct file *f, uintptr_t buf, size_t count, uint64_t *pos, bo
 {
 	struct uio u = { buf, count > MAX_RW_COUNT ? MAX_RW_COUNT : count, false };
 
-	if (!uaccess_range_ok(u.base, u.len))
+	if (u.len && !uaccess_range_ok(u.base, u.len))
 		return -EFAULT;
 	if (write)
 		return f->ops && f->ops->write ? f->ops->write(f, &u, pos) : -EINVAL;
@@ -153,6 +153,48 @@ static long rwv(int fd, uintptr_t uiov, int iovcnt, bool write)
 	kfree(iov);
 	file_unref(f);
 	return done ? done : n;
+}
+
+/* preadv/pwritev: on x86_64 the whole offset arrives in pos_l. */
+static long prwv(int fd, uintptr_t uiov, int iovcnt, int64_t off, bool write)
+{
+	struct file *f = fd_for_rw(fd, write);
+	struct iovec_user *iov;
+	uint64_t pos = (uint64_t)off;
+	long done = 0, n = 0;
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (off < 0)
+		err = -EINVAL;
+	else if (!is_seekable(f))
+		err = -ESPIPE;
+	else
+		err = iov_from_user(uiov, iovcnt, &iov);
+	for (int i = 0; !err && i < iovcnt; i++) {
+		if (!iov[i].len)
+			continue;
+		n = do_rw(f, iov[i].base, iov[i].len, &pos, write);
+		if (n > 0)
+			done += n;
+		if (n < 0 || (uint64_t)n < iov[i].len)
+			break;
+	}
+	if (!err)
+		kfree(iov);
+	file_unref(f);
+	return err ? err : done ? done : n;
+}
+
+long sys_preadv(int fd, uintptr_t iov, int iovcnt, int64_t pos_l, int64_t pos_h)
+{
+	return prwv(fd, iov, iovcnt, pos_l, false);
+}
+
+long sys_pwritev(int fd, uintptr_t iov, int iovcnt, int64_t pos_l, int64_t pos_h)
+{
+	return prwv(fd, iov, iovcnt, pos_l, true);
 }
 
 long sys_readv(int fd, uintptr_t iov, int iovcnt)

@@ -27,6 +27,8 @@ long sys_pread64(int fd, uintptr_t buf, size_t count, int64_t off);
 long sys_pwrite64(int fd, uintptr_t buf, size_t count, int64_t off);
 long sys_lseek(int fd, int64_t off, int whence);
 long sys_sendfile(int out_fd, int in_fd, uintptr_t offp, size_t count);
+long sys_preadv(int fd, uintptr_t iov, int iovcnt, int64_t pos_l, int64_t pos_h);
+long sys_pwritev(int fd, uintptr_t iov, int iovcnt, int64_t pos_l, int64_t pos_h);
 
 /* sys_stat.c */
 long sys_stat(uintptr_t path, uintptr_t st);
@@ -88,6 +90,8 @@ long sys_fcntl(int fd, int cmd, uintptr_t arg);
 long sys_ioctl(int fd, unsigned int cmd, uintptr_t arg);
 long sys_pipe(uintptr_t fds);
 long sys_pipe2(uintptr_t fds, int flags);
+long sys_flock(int fd, unsigned int op);
+long sys_fadvise64(int fd, int64_t off, int64_t len, int advice);
 
 /* sys_poll.c */
 long sys_poll(uintptr_t fds, unsigned int nfds, int timeout_ms);
@@ -122,6 +126,8 @@ long sys_fdatasync(int fd);
 	SC(pwrite64), \
 	SC(lseek), \
 	SC(sendfile), \
+	SC(preadv), \
+	SC(pwritev), \
 	SC(stat), \
 	SC(lstat), \
 	SC(fstat), \
@@ -172,6 +178,8 @@ long sys_fdatasync(int fd);
 	SC(ioctl), \
 	SC(pipe), \
 	SC(pipe2), \
+	SC(flock), \
+	SC(fadvise64), \
 	SC(poll), \
 	SC(ppoll), \
 	SC(select), \

@@ -27,7 +27,8 @@ void cmdline_set(const char *s)
 
 	s = skip_spaces(s);
 	n = word_len(s);
-	if (n >= 10 && !strncmp(s + n - 10, "kernel.elf", 10) && strchr(s, '/') < s + n)
+	/* QEMU's -kernel puts the image's path, as typed, first. */
+	if (n >= 10 && !strncmp(s + n - 10, "kernel.elf", 10) && (n == 10 || s[n - 11] == '/'))
 		s = skip_spaces(s + n);
 	strlcpy(line, s, sizeof(line));
 }

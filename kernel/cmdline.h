@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Keep a copy of the command line. A first word that is a path ending in
- * "kernel.elf" (QEMU passes the kernel's own path) is skipped. */
+/* Keep a copy of the command line. A first word "kernel.elf" or a path
+ * ending in "/kernel.elf" (QEMU passes the kernel's own path) is skipped. */
 void cmdline_set(const char *s);
 const char *cmdline_get(void);
 /* True if the bare word is present. */

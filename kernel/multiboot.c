@@ -253,26 +253,6 @@ const char *multiboot_cmdline(void)
 	return cmdline;
 }
 
-bool multiboot_cmdline_has(const char *word)
-{
-	size_t wlen = strlen(word);
-
-	if (wlen == 0)
-		return false;
-	for (const char *p = cmdline; *p;) {
-		size_t len = 0;
-
-		while (*p == ' ')
-			p++;
-		while (p[len] && p[len] != ' ')
-			len++;
-		if (len >= wlen && !strncmp(p, word, wlen) && (len == wlen || p[wlen] == '='))
-			return true;
-		p += len;
-	}
-	return false;
-}
-
 const struct multiboot_module *multiboot_modules(size_t *n)
 {
 	*n = nmodules;

@@ -46,9 +46,6 @@ paddr_t multiboot_max_phys(void);
 
 /* The kernel command line ("" if none). QEMU puts the kernel's path first. */
 const char *multiboot_cmdline(void);
-/* True if word appears in the command line as a whole, space-separated word
- * (or as the name part of name=value). */
-bool multiboot_cmdline_has(const char *word);
 
 /* The boot modules, in the order the boot loader listed them. */
 const struct multiboot_module *multiboot_modules(size_t *n);

@@ -13,6 +13,7 @@
 #include "kernel/arch.h"
 #include "kernel/lib/string.h"
 #include "kernel/printk.h"
+#include "kernel/serial.h"
 
 struct acpi_header {
 	char sig[4];
@@ -142,6 +143,7 @@ void power_init(void)
 void power_off(void)
 {
 	irq_disable();
+	serial_drain(); /* Bochs drops bytes still in the UART at power-off */
 	if (acpi_ok)
 		outw(pm1a_cnt, (uint16_t)((slp_typa << 10) | (1 << 13)));
 	outw(0x604, 0x2000);  /* QEMU */

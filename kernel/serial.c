@@ -13,6 +13,7 @@
 #define REG_LSR 5
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 static void (*rx_handler)(char c);
 
@@ -32,6 +33,12 @@ void serial_putc(char c)
 	while (!(inb(COM1 + REG_LSR) & LSR_THRE))
 		cpu_pause();
 	outb(COM1 + REG_DATA, (uint8_t)c);
+}
+
+void serial_drain(void)
+{
+	for (int i = 0; i < 1000000 && !(inb(COM1 + REG_LSR) & LSR_TEMT); i++)
+		cpu_pause();
 }
 
 int serial_try_getc(void)

@@ -9,6 +9,8 @@ void serial_init(void);
 /* Send one byte, polling "transmitter holding register empty" first
  * (Bochs sends at the emulated baud rate). */
 void serial_putc(char c);
+/* Wait (bounded) until the transmitter has sent everything. */
+void serial_drain(void);
 /* Receive one byte if one is waiting; returns -1 otherwise. */
 int serial_try_getc(void);
 /* Turn on the receive interrupt (IRQ 4); handler gets each byte. */

@@ -16,6 +16,7 @@
 #include "kernel/clock.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/tty.h"
 #include "kernel/power.h"
 #include "kernel/uaccess.h"
 #include "mm/as.h"
@@ -78,7 +79,78 @@ void proc_notify_parent(struct task *t, int code, int status)
 	waitq_wake_all(&poll_waitq);
 }
 
-static void reparent_children(struct task *t)
+/* POSIX: a process group is orphaned when no member has a parent in the
+ * same session but another group. As Linux (will_become_orphaned_pgrp):
+ * ignore is left out, and a parent that is init is no connection. */
+bool proc_pgrp_is_orphaned(int pgid, struct task *ignore)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all), *pp = p->parent;
+		if (p == ignore || p->pgid != pgid || p->state == TASK_ZOMBIE || !pp ||
+		    pp == proc_init_task)
+			continue;
+		if (pp->pgid != pgid && pp->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
+static bool pgrp_has_stopped(int pgid)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all);
+		if (p->pgid == pgid && p->state == TASK_STOPPED)
+			return true;
+	}
+	return false;
+}
+
+static void signal_pgrp(int pgid, int sig)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all);
+		if (p->pgid == pgid)
+			proc_send_signal(p, sig);
+	}
+}
+
+static void hangup_pgrp(int pgid)
+{
+	signal_pgrp(pgid, SIGHUP);
+	signal_pgrp(pgid, SIGCONT);
+}
+
+/* A group that t's exit leaves orphaned, and that has stopped members, gets
+ * SIGHUP and SIGCONT so its jobs do not stay stopped forever. Linux's rules
+ * (kill_orphaned_pgrp): a child's group counts when it differs from ours
+ * and shares our session (checked after the child went to init); our own
+ * group counts when our parent links it to the session from outside. A
+ * group that was orphaned all along (a session leader's) is left alone. */
+static void kill_orphaned_pgrps(struct task *t, struct list_head *old_children)
+{
+	struct list_head *pos;
+	struct task *pp = t->parent;
+
+	list_for_each(pos, old_children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+		if (c->pgid != t->pgid && c->sid == t->sid && proc_pgrp_is_orphaned(c->pgid, NULL) &&
+		    pgrp_has_stopped(c->pgid))
+			hangup_pgrp(c->pgid);
+	}
+	if (pp && pp->pgid != t->pgid && pp->sid == t->sid && proc_pgrp_is_orphaned(t->pgid, t) &&
+	    pgrp_has_stopped(t->pgid))
+		hangup_pgrp(t->pgid);
+}
+
+/* Move t's children to init; they are collected on moved first, so that
+ * the orphaned-group check can look at them with their new parent. */
+static void reparent_children(struct task *t, struct list_head *moved)
 {
 	struct list_head *pos, *n;
 	bool zombies = false;
@@ -87,7 +159,7 @@ static void reparent_children(struct task *t)
 		struct task *c = list_entry(pos, struct task, sibling);
 		list_del(&c->sibling);
 		c->parent = proc_init_task;
-		list_add_tail(&c->sibling, &proc_init_task->children);
+		list_add_tail(&c->sibling, moved);
 		zombies |= c->state == TASK_ZOMBIE;
 	}
 	if (zombies) {
@@ -129,15 +201,23 @@ void proc_exit(int wstatus)
 		power_off();
 	}
 	itimer_cancel(t);
+	if (t->ctty && t->sid == t->pid)
+		tty_session_leader_exit(t->ctty, t->sid);
 	release_resources(t);
 	irq_disable();
-	reparent_children(t);
+	struct list_head moved = LIST_HEAD_INIT(moved);
+	reparent_children(t, &moved);
+	kill_orphaned_pgrps(t, &moved);
+	list_splice_tail_init(&moved, &proc_init_task->children);
 	t->exit_code = wstatus;
 	t->state = TASK_ZOMBIE;
 	if (parent_reaps_automatically(t)) {
 		list_del(&t->sibling);
 		signal_state_put(t->sig);
 		sched_free_later(t);
+		/* A parent blocked in wait4 must see the child gone (ECHILD). */
+		t->parent->child_events++;
+		waitq_wake_all(&t->parent->child_exit);
 	} else {
 		proc_notify_parent(t, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
 						       : CLD_EXITED,

@@ -93,6 +93,7 @@ static void init_child(struct task *c, struct task *p, uint64_t flags, uintptr_t
 	c->cred = p->cred;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
+	c->ctty = p->ctty;
 	c->sig_blocked = p->sig_blocked;
 	c->altstack_sp = p->altstack_sp;
 	c->altstack_size = p->altstack_size;

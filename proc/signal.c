@@ -118,7 +118,8 @@ void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 	t->sig_pending |= SIGBIT(sig);
 	t->sig_info[sig - 1] = *info;
 	t->sig_info[sig - 1].signo = sig;
-	if (!(t->sig_blocked & SIGBIT(sig)) && t->state == TASK_SLEEPING)
+	if ((!(t->sig_blocked & SIGBIT(sig)) || (t->sig_waiting & SIGBIT(sig))) &&
+	    t->state == TASK_SLEEPING)
 		sched_wake(t);
 	irq_restore(f);
 }
@@ -134,7 +135,7 @@ bool proc_signal_pending(void)
 {
 	struct task *t = proc_current();
 
-	return t->sig_pending & ~t->sig_blocked;
+	return t->sig_pending & (~t->sig_blocked | t->sig_waiting);
 }
 
 void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
@@ -192,7 +193,13 @@ int signal_setup_frame(struct trap_frame *tf, int sig, struct k_sigaction *ka,
 /* Carry out the default action for sig. Returns when the task continues. */
 static void default_action(int sig)
 {
+	struct task *t = proc_current();
+
 	if (default_ignored(sig))
+		return;
+	/* Terminal stops of an orphaned group are discarded: nobody could
+	 * continue it (POSIX; Linux does the same). */
+	if (sig != SIGSTOP && (SIG_STOP_MASK & SIGBIT(sig)) && proc_pgrp_is_orphaned(t->pgid, NULL))
 		return;
 	if (SIG_STOP_MASK & SIGBIT(sig)) {
 		proc_stop(sig);

@@ -36,25 +36,7 @@ bool proc_signal_pending(void); /* an unblocked signal awaits current */
 /* Block until cond holds. Evaluates to 0, or -ERESTARTSYS when a signal
  * arrived first (the syscall layer turns that into EINTR or a restart).
  * cond is evaluated with interrupts off. */
-#define WAIT_EVENT(wq, cond)                                                                       \
-	({                                                                                         \
-		int __ret = 0;                                                                     \
-		struct waitq_entry __we = { .task = 0 };                                                           \
-		uint64_t __fl = irq_save();                                                        \
-		for (;;) {                                                                         \
-			waitq_prepare((wq), &__we);                                                \
-			if (cond)                                                                  \
-				break;                                                             \
-			if (proc_signal_pending()) {                                               \
-				__ret = -ERESTARTSYS;                                              \
-				break;                                                             \
-			}                                                                          \
-			waitq_block();                                                             \
-		}                                                                                  \
-		waitq_finish((wq), &__we);                                                         \
-		irq_restore(__fl);                                                                 \
-		__ret;                                                                             \
-	})
+#define WAIT_EVENT(wq, cond) WAIT_EVENT_DEADLINE(wq, cond, 0)
 
 /* Block until cond holds, whatever signals arrive (they stay pending). */
 #define WAIT_EVENT_UNINTERRUPTIBLE(wq, cond)                                                       \

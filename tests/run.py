@@ -2,6 +2,7 @@
 """run.py: `make test`. Builds, runs every test layer, prints one summary.
 
 Layers, in order:
+  tools each tests/tools/*.py: checks of this tooling itself (no emulator).
   host  each tests/host/test_*.c, built by `make host-tests` with ASan and
         UBSan and run here; it prints KTAP ("ok N - name").
   e2e   each tests/e2e/*.py or *.sh (lib/ excluded), after `make all`; they
@@ -180,17 +181,22 @@ def host_layer(tally):
         run_program(tally, "host", n, [os.path.join(BUILD, "host", n)], timeout, prefix=n + ": ")
 
 
-def e2e_scripts():
+def scripts_in(folder):
     found = []
-    for path in sorted(glob.glob(os.path.join(REPO, "tests", "e2e", "*"))):
+    for path in sorted(glob.glob(os.path.join(REPO, "tests", folder, "*"))):
         name, ext = os.path.splitext(os.path.basename(path))
         if os.path.isfile(path) and ext in (".py", ".sh") and selected(name):
             found.append((name, [sys.executable if ext == ".py" else "bash", path]))
     return found
 
 
+def tools_layer(tally):
+    for name, argv in scripts_in("tools"):
+        run_program(tally, f"tools/{name}", name, argv, 300)
+
+
 def e2e_layer(tally):
-    scripts = e2e_scripts()
+    scripts = scripts_in("e2e")
     if not scripts:
         return
     if not build_step(tally, "kernel, initramfs, ISO", "all"):
@@ -209,6 +215,7 @@ def main():
     os.environ["PYTHONUNBUFFERED"] = "1"
     tally = Tally()
     t0 = time.monotonic()
+    tools_layer(tally)
     host_layer(tally)
     e2e_layer(tally)
     comment(f"total: {time.monotonic() - t0:.0f} s; serial logs in {os.environ['TEST_LOG_DIR']}")

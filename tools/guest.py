@@ -2,15 +2,18 @@
 
 Theory of operation. A Guest owns one emulator process (in a process group of
 its own, so one killpg ends it and anything it started) and one TCP
-connection to the guest's COM1 on 127.0.0.1:
+connection to the guest's COM1 on 127.0.0.1. We listen on a port the kernel
+picks (bind to port 0) before starting the emulator, and the emulator
+connects to us while it sets up its devices, before the machine runs:
 
-  QEMU   we listen on a fresh port and QEMU connects to us as a client
-         (`-serial tcp:127.0.0.1:PORT`), so no port can be stolen between
-         choosing it and using it.
-  Bochs  `com1: mode=socket-server` on a fresh port; Bochs does not start the
-         machine until we connect, so no output is lost. Bochs always boots a
-         GRUB ISO built for the run; QEMU boots with -kernel/-initrd unless
-         iso=True.
+  QEMU   `-serial tcp:127.0.0.1:PORT` (client mode).
+  Bochs  `com1: mode=socket-client, dev=127.0.0.1:PORT`. (socket-server mode
+         makes us pick a "free" port and connect to it; another process can
+         take the port in between, and then Bochs dies of SIGSEGV while we
+         are connected to the wrong listener. Client mode has no such race.)
+
+Bochs always boots a GRUB ISO built for the run; QEMU boots with
+-kernel/-initrd unless iso=True.
 
 Everything the guest prints is appended to `output` (bytes) and to `text`
 (decoded, with every "\\r" dropped) and passed to `on_output`. Input given to
@@ -112,24 +115,27 @@ class Guest:
 
     def __init__(self, emu="qemu", cpu=None, mem=DEFAULT_MEM, append="", overlay=None,
                  iso=False, kernel=None, initramfs=None, timeout=None, log=None,
-                 on_output=None, newline="\r", gdb_port=None, name=None):
+                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False):
         if emu not in DEFAULT_CPU:
             raise ValueError(f"unknown emulator {emu!r}: want qemu or bochs")
-        if gdb_port and emu != "qemu":
-            raise ValueError("the gdb stub needs QEMU")
+        if (gdb_port or monitor) and emu != "qemu":
+            raise ValueError("the gdb stub and the monitor need QEMU")
         self.emu = emu
         self.cpu = cpu or DEFAULT_CPU[emu]
         self.mem = int(mem)
         self.append = append or ""
-        self.overlay = overlay
+        # Absolute: the emulator runs in the temporary folder.
+        self.overlay = overlay and os.path.abspath(overlay)
         self.iso = iso or emu == "bochs"
-        self.kernel = kernel or os.path.join(REPO, "build", "kernel.elf")
-        self.initramfs = initramfs or os.path.join(REPO, "build", "initramfs.cpio")
+        self.kernel = os.path.abspath(kernel or os.path.join(REPO, "build", "kernel.elf"))
+        self.initramfs = os.path.abspath(initramfs or os.path.join(REPO, "build", "initramfs.cpio"))
         self.timeout = timeout if timeout and timeout > 0 else None
         self.log_path = log
         self.on_output = on_output
         self.newline = newline
         self.gdb_port = gdb_port
+        self.monitor_wanted = monitor
+        self._mon = None
         self.name = name or f"{emu}/{self.cpu}"
         self.output = bytearray()
         self.text = ""
@@ -192,6 +198,9 @@ class Guest:
         if self._sock:
             self._sock.close()
             self._sock = None
+        if self._mon:
+            self._mon.close()
+            self._mon = None
         if self._log:
             self._log.close()
             self._log = None
@@ -247,7 +256,8 @@ class Guest:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
             port = listener.getsockname()[1]
-            argv = ["qemu-system-x86_64", "-display", "none", "-no-reboot", "-monitor", "none",
+            mon = f"unix:{self.monitor_path()},server=on,wait=off" if self.monitor_wanted else "none"
+            argv = ["qemu-system-x86_64", "-display", "none", "-no-reboot", "-monitor", mon,
                     "-nic", "none", "-parallel", "none", "-m", str(self.mem), "-cpu", self.cpu,
                     "-serial", f"tcp:127.0.0.1:{port},nodelay=on",
                     "-d", "cpu_reset", "-D", os.path.join(self._tmp, "qemu-debug.log")]
@@ -275,7 +285,7 @@ class Guest:
             except socket.timeout:
                 if self._proc.poll() is not None:
                     break
-        raise BootError(f"{self.emu} did not connect to the serial port\n{self._emu_output()}")
+        raise BootError(f"{self.emu} did not connect to our serial port\n{self._emu_summary()}")
 
     def _bochsrc(self, iso, port):
         return f"""megs: {self.mem}
@@ -288,7 +298,7 @@ pci: enabled=1, chipset=i440fx
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-slave: type=cdrom, path={iso}, status=inserted
 boot: cdrom
-com1: enabled=1, mode=socket-server, dev=127.0.0.1:{port}
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:{port}
 mouse: enabled=0
 log: {os.path.join(self._tmp, "bochs.log")}
 panic: action=fatal
@@ -300,29 +310,54 @@ config_interface: textconfig
 
     def _start_bochs(self, initramfs):
         iso = self._iso(initramfs)
-        port = free_port()
-        rc = os.path.join(self._tmp, "bochsrc")
-        with open(rc, "w") as f:
-            f.write(self._bochsrc(iso, port))
         script = os.path.join(self._tmp, "debugger.rc")
         with open(script, "w") as f:
             f.write("c\n")
         env = dict(os.environ, SDL_VIDEODRIVER="dummy")
-        self._spawn(["bochs", "-q", "-f", rc, "-rc", script], env=env)
-        self._sock = self._connect(port)
+        rc = os.path.join(self._tmp, "bochsrc")
+        listener = socket.socket()
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            with open(rc, "w") as f:
+                f.write(self._bochsrc(iso, listener.getsockname()[1]))
+            self._spawn(["bochs", "-q", "-f", rc, "-rc", script], env=env)
+            self._sock = self._accept(listener)
+        finally:
+            listener.close()
 
-    def _connect(self, port):
-        """Connect to Bochs's socket-server, retrying while it starts up."""
-        end = time.monotonic() + CONNECT_TIMEOUT
-        while time.monotonic() < end and self._proc.poll() is None:
-            try:
-                s = socket.create_connection(("127.0.0.1", port), timeout=1)
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                s.setblocking(False)
-                return s
-            except OSError:
-                time.sleep(0.05)
-        raise BootError(f"bochs did not open its serial port\n{self._emu_output()}")
+    # ---- the QEMU monitor (monitor=True) ----------------------------------------
+
+    def monitor_path(self):
+        """The monitor's Unix socket (also a folder for files it writes)."""
+        return os.path.join(self._tmp, "monitor.sock")
+
+    def _monitor_until_prompt(self, timeout):
+        data, end = b"", time.monotonic() + timeout
+        while not data.endswith(b"(qemu) "):
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self._mon], [], [], left)[0]:
+                raise GuestError(f"{self.name}: no monitor prompt; got {data[-200:]!r}")
+            chunk = self._mon.recv(65536)
+            if not chunk:
+                raise GuestError(f"{self.name}: the monitor closed")
+            data += chunk
+        return data
+
+    def monitor(self, command, timeout=10):
+        """Run a QEMU human-monitor command ("sendkey ctrl-c", "pmemsave ...");
+        returns its output without the echo, prompt and terminal escapes."""
+        if not self.monitor_wanted or self.status is not None:
+            raise GuestError(f"{self.name}: no monitor (monitor=True, and a running QEMU)")
+        if self._mon is None:
+            self._mon = socket.socket(socket.AF_UNIX)
+            self._mon.connect(self.monitor_path())
+            self._monitor_until_prompt(timeout)  # the banner
+        self._mon.sendall(command.encode() + b"\n")
+        out = self._monitor_until_prompt(timeout).decode(errors="replace")
+        out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out).replace("\r", "")
+        lines = out.split("\n")[1:-1]  # drop the echo and the prompt
+        return "\n".join(lines)
 
     # ---- ending ------------------------------------------------------------
 
@@ -343,6 +378,14 @@ config_interface: textconfig
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+    def _emu_summary(self):
+        """Return why the emulator stopped, in a few lines of its output."""
+        out = self._emu_output()
+        m = re.search(r"Bochs is exiting with the following message:\s*\n(.*)", out)
+        if m:
+            return m.group(1).strip()
+        return "\n".join(out.rstrip("\n").split("\n")[-15:])
 
     def _emu_output(self):
         """Return the emulator's own stdout and stderr (the tail of it)."""

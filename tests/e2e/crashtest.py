@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import e2e  # noqa: E402
 
-RUNS = [("qemu", None, 60), ("bochs", None, 180)]
+RUNS = [("qemu", None, 30), ("bochs", None, 60)]
 
 
 def task(emu, cpu, timeout):

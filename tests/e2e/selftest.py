@@ -10,9 +10,9 @@ import e2e  # noqa: E402
 
 # (emulator, CPU model, timeout in seconds before E2E_TIMEOUT_SCALE)
 RUNS = [
-    ("qemu", "qemu64", 60),
-    ("bochs", "corei7_haswell_4770", 180),
-    ("bochs", "athlon64_clawhammer", 180),
+    ("qemu", "qemu64", 30),
+    ("bochs", "corei7_haswell_4770", 90),
+    ("bochs", "athlon64_clawhammer", 90),
 ]
 
 

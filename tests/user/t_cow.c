@@ -540,6 +540,76 @@ UT_CASE(exec_from_fork, 10)
 	UT_EXITED(reap(pid), 0);
 }
 
+/* Nearly all free memory is the parent's; the child rewriting all of it
+ * cannot get frames for its copies. The kernel kills only the child
+ * (SIGKILL, as Linux's OOM killer does) or fork itself fails cleanly; the
+ * parent's memory stays intact and, after it unmaps, every frame is back
+ * (the runner compares MemFree). Guest only: on a host this would wake the
+ * host's OOM killer. */
+UT_CASE(cow_fault_out_of_memory, 300)
+{
+	if (!ut_is_guest()) {
+		UT_NOTE("guest only (would exhaust the host's memory); nothing checked here\n");
+		return;
+	}
+	size_t len = (free_bytes() - (4ul << 20)) & ~(PG - 1);
+	unsigned char *p = map_anon(len, MAP_PRIVATE);
+	if (!UT_CHECK(p != NULL))
+		return;
+	stamp(p, 0, len, 1);
+	pid_t pid = fork();
+	if (pid < 0) {
+		UT_NOTE("fork refused: %s\n", u_errname(errno));
+		UT_CHECK(errno == ENOMEM || errno == EAGAIN);
+	} else if (pid == 0) {
+		stamp(p, 0, len, 2); /* runs out of frames part-way */
+		_exit(stamped(p, 0, len, 2) ? 0 : 4);
+	} else {
+		int st = reap(pid);
+		char b[64];
+		UT_NOTE("%zu MiB shared; the rewriting child: %s\n", len >> 20,
+			u_status_str(st, b, sizeof(b)));
+		UT_CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) ||
+			 (WIFEXITED(st) && WEXITSTATUS(st) == 0));
+	}
+	UT_CHECK(stamped(p, 0, len, 1));
+	UT_OK(munmap(p, len));
+}
+
+/* Fork until the kernel says no: the refusal is EAGAIN (task or process
+ * limit) or ENOMEM, never a crash; then every child is killed and reaped.
+ * On a host with a high limit the cap is reached first, which is fine. */
+UT_CASE(fork_until_refused, 300)
+{
+	static pid_t kids[1500];
+	int n = 0, err = 0;
+
+	for (; n < 1500; n++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		kids[n] = pid;
+	}
+	UT_NOTE("%d children, then %s\n", n, err ? u_errname(err) : "the cap");
+	UT_CHECK(!err || err == EAGAIN || err == ENOMEM);
+	if (ut_is_guest())
+		UT_CHECK(err != 0); /* the guest's task limit is below the cap */
+	for (int i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < n; i++)
+		UT_SIGNALED(reap(kids[i]), SIGKILL);
+	pid_t pid = xfork(); /* and fork works again */
+	if (pid == 0)
+		_exit(0);
+	UT_EXITED(reap(pid), 0);
+}
+
 UT_CASE(fork_storm, 300)
 {
 	enum { SEQ = 2000, ROUNDS = 20, BATCH = 50 };
