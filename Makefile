@@ -4,6 +4,8 @@
 #   make run        boot QEMU with the serial console on this terminal
 #   make run-bochs  boot Bochs
 #   make test       host tests, in-guest tests, e2e tests; one summary line
+#                   (then docs/APPLETS.md from the BusyBox shell test)
+#   make busybox    only BusyBox (see the BusyBox section below)
 #   make gdb        QEMU halted with a gdb stub, and gdb on the symbols
 #   make clean
 
