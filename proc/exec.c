@@ -322,12 +322,13 @@ static int exec_check_file(const char *path)
 	return err;
 }
 
-/* Most execs fit a small buffer; only a huge argument list needs Linux's
- * whole budget (a quarter of the stack limit). */
+/* Most execs fit a page (a direct-mapped heap block, cheap to get and
+ * free); only a large argument list needs Linux's whole budget (a quarter
+ * of the stack limit), and gets a second try with it. */
 static int exec_any(const char *path, uintptr_t uargv, uintptr_t uenvp, char *const kargv[],
 		    char *const kenvp[])
 {
-	int err = exec_with_buffer(path, uargv, uenvp, kargv, kenvp, 64 * 1024);
+	int err = exec_with_buffer(path, uargv, uenvp, kargv, kenvp, PAGE_SIZE);
 
 	if (err == -E2BIG)
 		err = exec_with_buffer(path, uargv, uenvp, kargv, kenvp, 6UL << 20);
