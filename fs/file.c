@@ -59,6 +59,7 @@ void file_unref(struct file *f)
 		return;
 	if (f->ops && f->ops->release && !(f->flags & O_PATH))
 		f->ops->release(f);
+	flock_release(f);
 	inode_unref(f->inode);
 	kfree(f);
 }

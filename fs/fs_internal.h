@@ -63,6 +63,10 @@ struct inode_ops {
 	/* Emit entries from *pos on (the fs defines positions, >= 2 after "." ".."). */
 	int (*readdir)(struct inode *dir, uint64_t *pos, struct dir_sink *sink);
 	long (*read)(struct inode *ino, uint64_t off, struct uio *u);
+	/* The frame holding page idx of a regular file, with one reference
+	 * added for the caller; a hole gets a zeroed frame first if alloc,
+	 * else 0. NULL for filesystems whose data is not in frames. */
+	paddr_t (*get_page)(struct inode *ino, uint64_t idx, bool alloc);
 	long (*write)(struct inode *ino, uint64_t off, struct uio *u);
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference went and the inode is unreachable: free it. */
@@ -209,6 +213,8 @@ int path_from_user(uintptr_t upath, bool null_ok, char **out);
 int user_walk_at(int dirfd, uintptr_t upath, int flags, struct inode **out);
 int walk_flags_at(int atflags);
 struct file *fd_get_io(int fd);
+/* Drop every flock lock held through f (its last descriptor closed). */
+void flock_release(struct file *f);
 struct fdtable *cur_fdtable(void);
 struct fs_context *cur_fs(void);
 

@@ -121,7 +121,7 @@ int vfs_permission(struct inode *ino, int mask)
 	}
 	if (c->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (c->fsgid == ino->gid)
+	else if (cred_in_group(c, ino->gid))
 		bits = (ino->mode >> 3) & 7;
 	else
 		bits = ino->mode & 7;
@@ -282,4 +282,21 @@ long vfs_inode_path(struct inode *ino, char *buf, size_t size)
 	struct inode *root = t && t->fs ? t->fs->root : vfs_root;
 
 	return inode_path_from(root, ino, buf, size);
+}
+
+uint32_t vfs_inode_dev(const struct inode *ino)
+{
+	return ino->sb->dev;
+}
+
+paddr_t vfs_inode_page(struct inode *ino, uint64_t pgoff, bool alloc)
+{
+	if (!vfs_inode_has_pages(ino))
+		return 0;
+	return ino->iops->get_page(ino, pgoff, alloc);
+}
+
+bool vfs_inode_has_pages(struct inode *ino)
+{
+	return S_ISREG(ino->mode) && ino->iops && ino->iops->get_page;
 }

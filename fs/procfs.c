@@ -19,6 +19,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "proc/proc.h"
+#include "proc/sched.h"
 
 /* --- seq buffers --- */
 
@@ -149,8 +150,11 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb))
 
 /* --- inodes --- */
 
-enum pnode_kind { PN_STATIC, PN_PIDDIR, PN_PIDFILE, PN_FDDIR, PN_FDLINK, PN_CWD, PN_ROOT,
-		  PN_EXE };
+/* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID its one entry (every
+ * process has one thread), a directory with the pid directory's files.
+ * Kinds from PN_FDLINK on are magic links. */
+enum pnode_kind { PN_STATIC, PN_PIDDIR, PN_PIDFILE, PN_FDDIR, PN_TASKDIR, PN_TASKPID,
+		  PN_FDLINK, PN_CWD, PN_ROOT, PN_EXE };
 
 struct pnode {
 	enum pnode_kind kind;
@@ -175,7 +179,9 @@ static uint32_t pnode_mode(const struct pnode *p)
 		if (p->e->is_self)
 			return S_IFLNK | 0777;
 		return p->e->gen ? S_IFREG | 0444 : S_IFDIR | 0555;
-	case PN_PIDDIR: return S_IFDIR | 0555;
+	case PN_PIDDIR:
+	case PN_TASKDIR:
+	case PN_TASKPID: return S_IFDIR | 0555;
 	case PN_PIDFILE: return S_IFREG | 0444;
 	case PN_FDDIR: return S_IFDIR | 0500;
 	case PN_FDLINK: return S_IFLNK | 0700;
@@ -285,6 +291,10 @@ static int lookup_piddir(struct inode *dir, const char *name, size_t len, struct
 		t.kind = PN_FDDIR;
 		return pnode_make(dir->sb, t, out);
 	}
+	if (len == 4 && !memcmp(name, "task", 4) && pn(dir)->kind == PN_PIDDIR) {
+		t.kind = PN_TASKDIR;
+		return pnode_make(dir->sb, t, out);
+	}
 	for (int i = 0; i < 3; i++)
 		if (strlen(pid_links[i]) == len && !memcmp(pid_links[i], name, len)) {
 			t.kind = (enum pnode_kind)(PN_CWD + i);
@@ -312,7 +322,13 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 		t.pid = num;
 		return pnode_make(dir->sb, t, out);
 	case PN_PIDDIR:
+	case PN_TASKPID:
 		return lookup_piddir(dir, name, len, out);
+	case PN_TASKDIR:
+		if (num != d->pid)
+			return -ENOENT;
+		t.kind = PN_TASKPID;
+		return pnode_make(dir->sb, t, out);
 	case PN_FDDIR:
 		if (num < 0 || !(f = task_fd(d->pid, num)))
 			return -ENOENT;
@@ -337,6 +353,9 @@ static int procfs_get_parent(struct inode *ino, struct inode **out)
 		break;
 	case PN_FDLINK:
 		t.kind = PN_FDDIR;
+		break;
+	case PN_TASKPID:
+		t.kind = PN_TASKDIR;
 		break;
 	default:
 		t.kind = PN_PIDDIR;
@@ -404,11 +423,14 @@ static int readdir_root(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 static int readdir_piddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 {
 	int pid = pn(dir)->pid, nfiles = pid_count();
+	uint64_t last = (uint64_t)nfiles + 4 + (pn(dir)->kind == PN_PIDDIR); /* + "task" */
 
-	for (uint64_t i = *pos - 2; i < (uint64_t)nfiles + 4; i++) {
+	for (uint64_t i = *pos - 2; i < last; i++) {
 		bool ok;
 
-		if (i < (uint64_t)nfiles)
+		if (i == (uint64_t)nfiles + 4)
+			ok = s->emit(s, "task", 4, pnode_ino(pid, PN_TASKDIR, 0), DT_DIR, i + 3);
+		else if (i < (uint64_t)nfiles)
 			ok = s->emit(s, pid_ops->files[i], strlen(pid_ops->files[i]),
 				     pnode_ino(pid, PN_PIDFILE, (int)i), DT_REG, i + 3);
 		else if (i == (uint64_t)nfiles)
@@ -461,7 +483,13 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	}
 	switch (pn(dir)->kind) {
 	case PN_STATIC: return readdir_root(dir, pos, s);
-	case PN_PIDDIR: return readdir_piddir(dir, pos, s);
+	case PN_PIDDIR:
+	case PN_TASKPID: return readdir_piddir(dir, pos, s);
+	case PN_TASKDIR:
+		if (*pos == 2 && emit_num(s, pn(dir)->pid, pnode_ino(pn(dir)->pid, PN_TASKPID, 0),
+					  DT_DIR, 3))
+			*pos = 3;
+		return 0;
 	case PN_FDDIR: return readdir_fddir(dir, pos, s);
 	default: return -ENOTDIR;
 	}
@@ -658,8 +686,10 @@ static int gen_meminfo(struct seqbuf *sb)
 static int gen_uptime(struct seqbuf *sb)
 {
 	uint64_t cs = clock_monotonic_ns() / 10000000; /* centiseconds */
+	uint64_t idle = sched_stats.idle * 100 / HZ;
 
-	seq_printf(sb, "%lu.%02lu 0.00\n", (unsigned long)(cs / 100), (unsigned long)(cs % 100));
+	seq_printf(sb, "%lu.%02lu %lu.%02lu\n", (unsigned long)(cs / 100), (unsigned long)(cs % 100),
+		   (unsigned long)(idle / 100), (unsigned long)(idle % 100));
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "fs/syscalls.h"
 #include "kernel/errno.h"
 #include "kernel/uaccess.h"
+#include "mm/pmm.h"
 #include "proc/proc.h"
 
 #define UTIME_NOW ((1L << 30) - 1L)
@@ -111,7 +112,7 @@ static long do_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 
 	if (uid != (uint32_t)-1 && !root && !(owner && uid == ino->uid))
 		return -EPERM;
-	if (gid != (uint32_t)-1 && !root && !(owner && (gid == ino->gid || gid == t->cred.fsgid)))
+	if (gid != (uint32_t)-1 && !root && !(owner && (gid == ino->gid || cred_in_group(&t->cred, gid))))
 		return -EPERM;
 	if (uid != (uint32_t)-1)
 		ino->uid = uid;
@@ -309,4 +310,49 @@ long sys_umask(uint32_t mask)
 	old = c->umask;
 	c->umask = mask & 0777;
 	return old;
+}
+
+/* --- fallocate --- */
+
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_MAX (1ULL << 40)
+
+/* Give every page of [off, off + len) a frame now, so that writing there
+ * later cannot run out of memory; extend the size unless KEEP_SIZE. Other
+ * modes (punching or collapsing holes) are not supported: EOPNOTSUPP. */
+long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
+{
+	struct file *f = fd_get_io(fd);
+	struct inode *ino;
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	ino = f->inode;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		err = -EBADF;
+	else if (off < 0 || len <= 0)
+		err = -EINVAL;
+	else if (!ino || S_ISFIFO(ino->mode))
+		err = -ESPIPE;
+	else if (S_ISDIR(ino->mode))
+		err = -EISDIR;
+	else if (!S_ISREG(ino->mode))
+		err = -ENODEV;
+	else if (mode & ~FALLOC_FL_KEEP_SIZE)
+		err = -EOPNOTSUPP;
+	else if ((uint64_t)off + (uint64_t)len > FALLOC_MAX)
+		err = -EFBIG;
+	for (uint64_t pg = (uint64_t)off / PAGE_SIZE;
+	     !err && pg <= ((uint64_t)off + (uint64_t)len - 1) / PAGE_SIZE; pg++) {
+		paddr_t pa = vfs_inode_page(ino, pg, true);
+		if (!pa)
+			err = vfs_inode_has_pages(ino) ? -ENOSPC : -EOPNOTSUPP;
+		else
+			pmm_unref(pa); /* the file keeps its own reference */
+	}
+	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && (uint64_t)(off + len) > ino->size)
+		err = vfs_truncate(ino, (uint64_t)(off + len));
+	file_unref(f);
+	return err;
 }

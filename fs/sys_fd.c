@@ -250,21 +250,6 @@ out_close:
 	return err;
 }
 
-/* flock: like the record locks, not implemented: taking a lock fails with
- * ENOLCK after the argument checks; LOCK_UN succeeds (nothing is held). */
-long sys_flock(int fd, unsigned int op)
-{
-	struct file *f = fd_get_io(fd);
-	unsigned int kind = op & ~4u; /* LOCK_NB */
-
-	if (!f)
-		return -EBADF;
-	file_unref(f);
-	if (kind == 8) /* LOCK_UN */
-		return 0;
-	return kind == 1 || kind == 2 ? -ENOLCK : -EINVAL; /* LOCK_SH, LOCK_EX */
-}
-
 /* fadvise64: advice only; checked and accepted. */
 long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
 {

@@ -76,6 +76,7 @@ long sys_lchown(uintptr_t path, uint32_t uid, uint32_t gid);
 long sys_fchownat(int dirfd, uintptr_t path, uint32_t uid, uint32_t gid, int flags);
 long sys_truncate(uintptr_t path, int64_t length);
 long sys_ftruncate(int fd, int64_t length);
+long sys_fallocate(int fd, int mode, int64_t off, int64_t len);
 long sys_utimensat(int dirfd, uintptr_t path, uintptr_t times, int flags);
 long sys_futimesat(int dirfd, uintptr_t path, uintptr_t times);
 long sys_utimes(uintptr_t path, uintptr_t times);
@@ -166,6 +167,7 @@ long sys_fdatasync(int fd);
 	SC(fchownat), \
 	SC(truncate), \
 	SC(ftruncate), \
+	SC(fallocate), \
 	SC(utimensat), \
 	SC(futimesat), \
 	SC(utimes), \

@@ -1,12 +1,16 @@
 /* clock.c: the PIT tick, a monotonic nanosecond clock, and wall time.
  *
- * Time is counted in PIT input cycles (1193182 Hz): whole ticks from the IRQ
- * plus the cycles elapsed in the current tick, read from the latched
- * channel-0 counter. Both emulators drive the PIT from their notion of real
- * time (Bochs with clock sync=realtime), which the TSC is not in Bochs, so the
- * TSC is never used. If the counter wrapped but its IRQ is still pending we
- * add the missing tick; a last-value guard keeps the clock monotonic anyway.
- * Wall time is the CMOS RTC read once at boot plus the monotonic clock. */
+ * Time is counted in PIT input cycles (1193182 Hz). Every reading latches
+ * the channel-0 counter and adds the cycles elapsed since the previous
+ * reading (the counter counts down from PIT_DIVISOR to 1, then reloads);
+ * the timer interrupt takes a reading each period, so no wrap is missed
+ * unless interrupts stay off for a whole period. The interrupt count is NOT
+ * mixed in: in mode 2 the interrupt fires when the counter reaches 1, just
+ * before the reload, and combining the two made the clock jump a tick ahead
+ * and then stand still for up to a tick (regression: clock_froze_near_tick).
+ * Both emulators drive the PIT from their notion of real time (Bochs with
+ * clock sync=realtime), which the TSC is not in Bochs, so the TSC is never
+ * used. Wall time is the CMOS RTC read once at boot plus this clock. */
 #include "kernel/clock.h"
 
 #include <stdbool.h>
@@ -21,7 +25,8 @@
 #define NS_PER_SEC 1000000000ULL
 
 static volatile uint64_t ticks;
-static uint64_t last_ns;
+static uint64_t cycles;       /* PIT input cycles since boot, up to last_count */
+static uint16_t last_count = PIT_DIVISOR;
 static int64_t realtime_offset_ns;
 
 static uint64_t cycles_to_ns(uint64_t c)
@@ -32,6 +37,7 @@ static uint64_t cycles_to_ns(uint64_t c)
 static void timer_irq(void)
 {
 	ticks++;
+	clock_monotonic_ns(); /* one reading per period keeps the count exact */
 	sched_tick();
 }
 
@@ -42,24 +48,19 @@ uint64_t clock_ticks(void)
 
 uint64_t clock_monotonic_ns(void)
 {
-	uint64_t f = irq_save();
-	uint64_t t = ticks, ns;
+	uint64_t f = irq_save(), ns;
 	uint16_t count;
-	bool pending;
 
 	outb(0x43, 0x00); /* latch channel 0 */
 	count = inb(0x40);
 	count |= (uint16_t)(inb(0x40) << 8);
-	outb(0x20, 0x0A); /* read the master PIC's IRR */
-	pending = inb(0x20) & 1;
-	if (pending && count > PIT_DIVISOR / 2)
-		t++;
-	if (count > PIT_DIVISOR)
+	if (count == 0 || count > PIT_DIVISOR)
 		count = PIT_DIVISOR;
-	ns = cycles_to_ns(t * PIT_DIVISOR + (PIT_DIVISOR - count));
-	if (ns < last_ns)
-		ns = last_ns;
-	last_ns = ns;
+	/* Counting down; a larger value than last time means it reloaded. */
+	cycles += count <= last_count ? (uint64_t)(last_count - count)
+				      : (uint64_t)last_count + PIT_DIVISOR - count;
+	last_count = count;
+	ns = cycles_to_ns(cycles);
 	irq_restore(f);
 	return ns;
 }

@@ -162,15 +162,24 @@ kthread_trampoline:
 	jmp trap_return
 
 ; uint64_t uaccess_copy(void *dst, const void *src, size_t n)
-; Returns the number of bytes NOT copied (0 on success).
+; Returns the number of bytes NOT copied (0 on success). Eight bytes at a
+; time, then the tail; a fault in either leaves RCX counting what is left.
 global uaccess_copy
 uaccess_copy:
 	mov rcx, rdx
-.copy:
+	shr rcx, 3
+	and edx, 7
+.copy8:
+	rep movsq
+	mov rcx, rdx
+.copy1:
 	rep movsb
 	xor eax, eax
 	ret
-.fault:
+.fault8:
+	lea rax, [rdx + rcx * 8]
+	ret
+.fault1:
 	mov rax, rcx
 	ret
 
@@ -210,7 +219,8 @@ uaccess_strncpy:
 	ret
 
 section .ex_table
-	dq uaccess_copy.copy, uaccess_copy.fault
+	dq uaccess_copy.copy8, uaccess_copy.fault8
+	dq uaccess_copy.copy1, uaccess_copy.fault1
 	dq uaccess_clear.store, uaccess_clear.fault
 	dq uaccess_strncpy.load, uaccess_strncpy.fault
 

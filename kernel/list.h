@@ -45,4 +45,16 @@ static inline void list_del(struct list_head *n)
 	n->next = n->prev = n;
 }
 
+/* Move every entry of list to the end of head, leaving list empty. */
+static inline void list_splice_tail_init(struct list_head *list, struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->next->prev = head->prev;
+	head->prev->next = list->next;
+	list->prev->next = head;
+	head->prev = list->prev;
+	list_init(list);
+}
+
 #endif

@@ -9,6 +9,46 @@
 
 int printk_quiet;
 
+/* The kernel log: everything printed, in a ring that keeps the newest
+ * LOG_SIZE bytes; log_end counts every byte ever written. */
+#define LOG_SIZE 16384
+static char log_ring[LOG_SIZE];
+static uint64_t log_end, log_cleared;
+
+static void log_append(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		log_ring[log_end++ % LOG_SIZE] = s[i];
+}
+
+uint64_t printk_log_end(void)
+{
+	return log_end;
+}
+
+uint64_t printk_log_start(void)
+{
+	uint64_t oldest = log_end > LOG_SIZE ? log_end - LOG_SIZE : 0;
+
+	return log_cleared > oldest ? log_cleared : oldest;
+}
+
+size_t printk_log_read(uint64_t from, char *dst, size_t n)
+{
+	size_t done = 0;
+
+	if (from < printk_log_start())
+		from = printk_log_start();
+	for (; done < n && from < log_end; done++, from++)
+		dst[done] = log_ring[from % LOG_SIZE];
+	return done;
+}
+
+void printk_log_clear(void)
+{
+	log_cleared = log_end;
+}
+
 struct out {
 	char *buf;
 	size_t size;
@@ -164,6 +204,9 @@ void kvprintf(const char *fmt, va_list ap)
 
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
+	uint64_t f = irq_save();
+	log_append(buf, (size_t)n);
+	irq_restore(f);
 	console_write_kernel(buf, (size_t)n);
 }
 

@@ -14,6 +14,15 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* The kernel log (what dmesg reads): bytes are numbered from boot; the
+ * ring keeps the newest ones. */
+uint64_t printk_log_start(void);
+uint64_t printk_log_end(void);
+/* Copy up to n bytes from position from (clamped to the oldest kept);
+ * returns the count. */
+size_t printk_log_read(uint64_t from, char *dst, size_t n);
+void printk_log_clear(void);
+
 /* Set by the "quiet" command-line flag: kinfo() prints nothing. */
 extern int printk_quiet;
 #define kinfo(...)                                                                                 \

@@ -14,6 +14,7 @@ long sys_execve(uintptr_t path, uintptr_t argv, uintptr_t envp);
 long sys_exit(int code);
 long sys_exit_group(int code);
 long sys_wait4(int pid, uintptr_t status, int options, uintptr_t rusage);
+long sys_waitid(int idtype, int id, uintptr_t infop, int options, uintptr_t rusage);
 long sys_getpid(void);
 long sys_getppid(void);
 long sys_gettid(void);
@@ -50,7 +51,8 @@ long sys_getpriority(int which, int who);
 long sys_setpriority(int which, int who, int prio);
 
 #define SYSCALLS_PROC                                                                              \
-	SC(fork), SC(vfork), SC(clone), SC(execve), SC(exit), SC(exit_group), SC(wait4),           \
+	SC(fork), SC(vfork), SC(clone), SC(execve), SC(exit), SC(exit_group), SC(wait4),      \
+	SC(waitid),           \
 	SC(getpid), SC(getppid), SC(gettid), SC(set_tid_address), SC(getuid), SC(geteuid),         \
 	SC(getgid), SC(getegid), SC(setuid), SC(setgid), SC(setreuid), SC(setregid),               \
 	SC(setresuid), SC(setresgid), SC(getresuid), SC(getresgid), SC(getgroups),                 \
@@ -68,8 +70,10 @@ long sys_munmap(uintptr_t addr, size_t len);
 long sys_mprotect(uintptr_t addr, size_t len, int prot);
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr);
 long sys_madvise(uintptr_t addr, size_t len, int advice);
+long sys_msync(uintptr_t addr, size_t len, int flags);
 
-#define SYSCALLS_MM SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise),
+#define SYSCALLS_MM                                                                                \
+	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),
 
 /* kernel/: time and system information */
 long sys_uname(uintptr_t buf);
@@ -88,11 +92,12 @@ long sys_setitimer(int which, uintptr_t nv, uintptr_t ov);
 long sys_getitimer(int which, uintptr_t cur);
 long sys_reboot(int magic1, int magic2, unsigned cmd, uintptr_t arg);
 long sys_sethostname(uintptr_t name, size_t len);
+long sys_syslog(int type, uintptr_t buf, int len);
 
 #define SYSCALLS_MISC                                                                              \
 	SC(uname), SC(sysinfo), SC(getrandom), SC(clock_gettime), SC(clock_getres),                \
 	SC(clock_settime), SC(gettimeofday), SC(settimeofday), SC(time), SC(nanosleep),            \
 	SC(clock_nanosleep), SC(alarm), SC(setitimer), SC(getitimer), SC(reboot),                  \
-	SC(sethostname),
+	SC(sethostname), SC(syslog),
 
 #endif

@@ -16,6 +16,7 @@
 #include "kernel/clock.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/tty.h"
 #include "kernel/power.h"
 #include "kernel/uaccess.h"
 #include "mm/as.h"
@@ -78,7 +79,78 @@ void proc_notify_parent(struct task *t, int code, int status)
 	waitq_wake_all(&poll_waitq);
 }
 
-static void reparent_children(struct task *t)
+/* POSIX: a process group is orphaned when no member has a parent in the
+ * same session but another group. As Linux (will_become_orphaned_pgrp):
+ * ignore is left out, and a parent that is init is no connection. */
+bool proc_pgrp_is_orphaned(int pgid, struct task *ignore)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all), *pp = p->parent;
+		if (p == ignore || p->pgid != pgid || p->state == TASK_ZOMBIE || !pp ||
+		    pp == proc_init_task)
+			continue;
+		if (pp->pgid != pgid && pp->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
+static bool pgrp_has_stopped(int pgid)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all);
+		if (p->pgid == pgid && p->state == TASK_STOPPED)
+			return true;
+	}
+	return false;
+}
+
+static void signal_pgrp(int pgid, int sig)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &task_list) {
+		struct task *p = list_entry(pos, struct task, all);
+		if (p->pgid == pgid)
+			proc_send_signal(p, sig);
+	}
+}
+
+static void hangup_pgrp(int pgid)
+{
+	signal_pgrp(pgid, SIGHUP);
+	signal_pgrp(pgid, SIGCONT);
+}
+
+/* A group that t's exit leaves orphaned, and that has stopped members, gets
+ * SIGHUP and SIGCONT so its jobs do not stay stopped forever. Linux's rules
+ * (kill_orphaned_pgrp): a child's group counts when it differs from ours
+ * and shares our session (checked after the child went to init); our own
+ * group counts when our parent links it to the session from outside. A
+ * group that was orphaned all along (a session leader's) is left alone. */
+static void kill_orphaned_pgrps(struct task *t, struct list_head *old_children)
+{
+	struct list_head *pos;
+	struct task *pp = t->parent;
+
+	list_for_each(pos, old_children) {
+		struct task *c = list_entry(pos, struct task, sibling);
+		if (c->pgid != t->pgid && c->sid == t->sid && proc_pgrp_is_orphaned(c->pgid, NULL) &&
+		    pgrp_has_stopped(c->pgid))
+			hangup_pgrp(c->pgid);
+	}
+	if (pp && pp->pgid != t->pgid && pp->sid == t->sid && proc_pgrp_is_orphaned(t->pgid, t) &&
+	    pgrp_has_stopped(t->pgid))
+		hangup_pgrp(t->pgid);
+}
+
+/* Move t's children to init; they are collected on moved first, so that
+ * the orphaned-group check can look at them with their new parent. */
+static void reparent_children(struct task *t, struct list_head *moved)
 {
 	struct list_head *pos, *n;
 	bool zombies = false;
@@ -87,7 +159,7 @@ static void reparent_children(struct task *t)
 		struct task *c = list_entry(pos, struct task, sibling);
 		list_del(&c->sibling);
 		c->parent = proc_init_task;
-		list_add_tail(&c->sibling, &proc_init_task->children);
+		list_add_tail(&c->sibling, moved);
 		zombies |= c->state == TASK_ZOMBIE;
 	}
 	if (zombies) {
@@ -129,15 +201,23 @@ void proc_exit(int wstatus)
 		power_off();
 	}
 	itimer_cancel(t);
+	if (t->ctty && t->sid == t->pid)
+		tty_session_leader_exit(t->ctty, t->sid);
 	release_resources(t);
 	irq_disable();
-	reparent_children(t);
+	struct list_head moved = LIST_HEAD_INIT(moved);
+	reparent_children(t, &moved);
+	kill_orphaned_pgrps(t, &moved);
+	list_splice_tail_init(&moved, &proc_init_task->children);
 	t->exit_code = wstatus;
 	t->state = TASK_ZOMBIE;
 	if (parent_reaps_automatically(t)) {
 		list_del(&t->sibling);
 		signal_state_put(t->sig);
 		sched_free_later(t);
+		/* A parent blocked in wait4 must see the child gone (ECHILD). */
+		t->parent->child_events++;
+		waitq_wake_all(&t->parent->child_exit);
 	} else {
 		proc_notify_parent(t, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
 						       : CLD_EXITED,
@@ -191,9 +271,24 @@ static void reap(struct task *t, struct task *c)
 	task_free(c);
 }
 
-/* One scan of the children: >0 a pid to report (status in *st), 0 none
- * ready yet, -ECHILD none that match. */
-static int wait_scan(struct task *t, int pid, int options, int *st, struct task **zombie)
+#define WEXITED 4
+#define WNOWAIT 0x01000000
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+
+/* What a wait found: the child, its wait status, and whether it exited. */
+struct wait_found {
+	struct task *child;
+	int wstatus;
+	bool exited;
+};
+
+/* One scan of the children for the events options asks for (WEXITED,
+ * WUNTRACED/WSTOPPED, WCONTINUED); a reported stop or continue is consumed
+ * unless WNOWAIT. Returns the pid, 0 if none is ready yet, -ECHILD if no
+ * child matches. */
+static int wait_scan(struct task *t, int pid, int options, struct wait_found *w)
 {
 	struct list_head *pos;
 	bool any = false;
@@ -203,44 +298,103 @@ static int wait_scan(struct task *t, int pid, int options, int *st, struct task 
 		if (!wait_matches(t, c, pid))
 			continue;
 		any = true;
-		if (c->state == TASK_ZOMBIE) {
-			*st = c->exit_code;
-			*zombie = c;
+		if (c->state == TASK_ZOMBIE && (options & WEXITED)) {
+			*w = (struct wait_found){ c, c->exit_code, true };
 			return c->pid;
 		}
 		if (c->stop_report && (c->stop_report == 0xffff ? (options & WCONTINUED)
 								  : (options & WUNTRACED))) {
-			*st = c->stop_report;
-			c->stop_report = 0;
+			*w = (struct wait_found){ c, c->stop_report, false };
+			if (!(options & WNOWAIT))
+				c->stop_report = 0;
 			return c->pid;
 		}
 	}
 	return any ? 0 : -ECHILD;
 }
 
+/* Wait for a child event: the pid (w filled), 0 with WNOHANG, or -errno. */
+static int do_wait(int pid, int options, struct wait_found *w)
+{
+	struct task *t = proc_current();
+	int ret;
+
+	for (;;) {
+		uint64_t seen = t->child_events;
+		ret = wait_scan(t, pid, options, w);
+		if (ret || (options & WNOHANG))
+			return ret;
+		if ((ret = WAIT_EVENT(&t->child_exit, t->child_events != seen)))
+			return ret;
+	}
+}
+
 long sys_wait4(int pid, uintptr_t ustatus, int options, uintptr_t rusage)
 {
-	struct task *t = proc_current(), *zombie;
-	int st = 0, ret;
+	struct wait_found w = { NULL, 0, false };
+	int ret;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	for (;;) {
-		uint64_t seen = t->child_events;
-		zombie = NULL;
-		ret = wait_scan(t, pid, options, &st, &zombie);
-		if (ret || (options & WNOHANG))
-			break;
-		if ((ret = WAIT_EVENT(&t->child_exit, t->child_events != seen)))
-			return ret;
-	}
-	if (ret > 0 && ustatus && put_user(st, ustatus))
+	if ((ret = do_wait(pid, options | WEXITED, &w)) <= 0)
+		return ret;
+	if (ustatus && put_user(w.wstatus, ustatus))
 		return -EFAULT;
-	if (ret > 0 && rusage && proc_fill_rusage(zombie, rusage))
+	if (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage))
 		return -EFAULT;
-	if (zombie)
-		reap(t, zombie);
+	if (w.exited)
+		reap(proc_current(), w.child);
 	return ret;
+}
+
+/* The siginfo waitid fills: SIGCHLD, the CLD_* code, pid, uid, status. */
+static int put_waitid_info(uintptr_t infop, const struct wait_found *w)
+{
+	int32_t si[32] = { 0 };
+	int st = w->wstatus;
+
+	if (!infop)
+		return 0;
+	if (w->child) {
+		si[0] = SIGCHLD;
+		si[4] = w->child->pid;
+		si[5] = (int32_t)w->child->cred.uid;
+		if (!w->exited) {
+			si[2] = st == 0xffff ? CLD_CONTINUED : CLD_STOPPED;
+			si[6] = st == 0xffff ? SIGCONT : (st >> 8) & 0xff;
+		} else {
+			si[2] = (st & 0x7f) ? CLD_KILLED : CLD_EXITED;
+			si[6] = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff;
+		}
+	}
+	return copy_to_user(infop, si, sizeof(si));
+}
+
+long sys_waitid(int idtype, int id, uintptr_t infop, int options, uintptr_t rusage)
+{
+	struct wait_found w = { NULL, 0, false };
+	int pid, ret;
+
+	if (options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL |
+			WCLONE))
+		return -EINVAL;
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype == P_ALL)
+		pid = -1;
+	else if ((idtype == P_PID || idtype == P_PGID) && id > 0)
+		pid = idtype == P_PID ? id : -id;
+	else
+		return -EINVAL;
+	if ((ret = do_wait(pid, options, &w)) < 0)
+		return ret;
+	if (put_waitid_info(infop, &w)) /* WNOHANG with nothing: zeroed info */
+		return -EFAULT;
+	if (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage))
+		return -EFAULT;
+	if (w.exited && !(options & WNOWAIT))
+		reap(proc_current(), w.child);
+	return 0;
 }

@@ -18,6 +18,7 @@ struct fs_context;  /* fs/vfs.h: cwd, root, umask */
 struct as;          /* mm/as.h: a user address space */
 struct trap_frame;  /* kernel/trap.h */
 struct signal_state;
+struct tty;             /* kernel/tty.c */
 
 enum task_state {
 	TASK_RUNNABLE,
@@ -26,10 +27,25 @@ enum task_state {
 	TASK_ZOMBIE,
 };
 
+#define CRED_NGROUPS 32 /* supplementary groups kept (Linux allows 65536) */
+
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	int ngroups;
+	uint32_t groups[CRED_NGROUPS];
 };
+
+/* True if gid is the credentials' filesystem gid or a supplementary one. */
+static inline bool cred_in_group(const struct cred *c, uint32_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
 
 #define TASK_COMM_LEN 16
 
@@ -43,6 +59,12 @@ struct cred {
 #define RLIMIT_NOFILE 7
 #define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ULL)
 
@@ -76,6 +98,7 @@ struct task {
 
 	uint64_t sig_pending;       /* bit (sig - 1) */
 	uint64_t sig_blocked;
+	uint64_t sig_waiting;       /* rt_sigtimedwait's set: these wake us */
 	struct ksiginfo sig_info[NSIG];
 	uint64_t sig_saved_mask;    /* restored after sigsuspend/pselect */
 	bool sig_restore_mask;
@@ -101,7 +124,7 @@ struct task {
 	bool did_exec;              /* setpgid by the parent fails after exec */
 	int pdeath_signal;
 	int nice;
-	void *ctty;                 /* controlling terminal (struct tty), session-wide */
+	struct tty *ctty;           /* controlling terminal, shared by the session */
 	uintptr_t itimer_real_interval_ns; /* alarm / ITIMER_REAL */
 	uint64_t itimer_real_deadline_ns;
 };
@@ -119,5 +142,9 @@ void proc_start_init(void);
 
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);
+
+/* Hook /proc/<pid>/ and the system files of /proc (stat, loadavg, cpuinfo,
+ * ...) into procfs. => after fs_init */
+void proc_procfs_init(void);
 
 #endif

@@ -25,9 +25,6 @@
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
-#define SIG_COREDUMP_MASK                                                                          \
-	(SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGABRT) | SIGBIT(SIGBUS) |  \
-	 SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS))
 #define SIG_IGNORE_MASK (SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
 #define SIG_SYNC_MASK                                                                              \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) |    \
@@ -118,7 +115,8 @@ void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 	t->sig_pending |= SIGBIT(sig);
 	t->sig_info[sig - 1] = *info;
 	t->sig_info[sig - 1].signo = sig;
-	if (!(t->sig_blocked & SIGBIT(sig)) && t->state == TASK_SLEEPING)
+	if ((!(t->sig_blocked & SIGBIT(sig)) || (t->sig_waiting & SIGBIT(sig))) &&
+	    t->state == TASK_SLEEPING)
 		sched_wake(t);
 	irq_restore(f);
 }
@@ -134,7 +132,7 @@ bool proc_signal_pending(void)
 {
 	struct task *t = proc_current();
 
-	return t->sig_pending & ~t->sig_blocked;
+	return t->sig_pending & (~t->sig_blocked | t->sig_waiting);
 }
 
 void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
@@ -192,13 +190,22 @@ int signal_setup_frame(struct trap_frame *tf, int sig, struct k_sigaction *ka,
 /* Carry out the default action for sig. Returns when the task continues. */
 static void default_action(int sig)
 {
+	struct task *t = proc_current();
+
 	if (default_ignored(sig))
+		return;
+	/* Terminal stops of an orphaned group are discarded: nobody could
+	 * continue it (POSIX; Linux does the same). */
+	if (sig != SIGSTOP && (SIG_STOP_MASK & SIGBIT(sig)) && proc_pgrp_is_orphaned(t->pgid, NULL))
 		return;
 	if (SIG_STOP_MASK & SIGBIT(sig)) {
 		proc_stop(sig);
 		return;
 	}
-	proc_exit(sig | ((SIG_COREDUMP_MASK & SIGBIT(sig)) ? 0x80 : 0));
+	/* The wait status's core flag (0x80) means a core file was written;
+	 * this kernel writes none (and RLIMIT_CORE is 0 by default), so
+	 * "core" signals terminate like the others, as on Linux then. */
+	proc_exit(sig);
 }
 
 void signal_deliver(struct trap_frame *tf)
@@ -222,7 +229,7 @@ void signal_deliver(struct trap_frame *tf)
 		if (act.flags & SA_RESETHAND)
 			ka->handler = SIG_DFL;
 		if (signal_setup_frame(tf, sig, &act, &info, saved) < 0)
-			proc_exit(SIGSEGV | 0x80);
+			proc_exit(SIGSEGV);
 		t->sig_restore_mask = false;
 		t->sig_blocked |= act.mask;
 		if (!(act.flags & SA_NODEFER))

@@ -115,17 +115,37 @@ long sys_getresgid(uintptr_t r, uintptr_t e, uintptr_t s)
 	return put_ids(c->gid, c->egid, c->sgid, r, e, s);
 }
 
-/* Supplementary groups: none are kept; the list is always empty. */
 long sys_getgroups(int size, uintptr_t list)
 {
-	return size < 0 ? -EINVAL : 0;
+	const struct cred *c = &proc_current()->cred;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return c->ngroups;
+	if (size < c->ngroups)
+		return -EINVAL;
+	if (copy_to_user(list, c->groups, (size_t)c->ngroups * sizeof(uint32_t)))
+		return -EFAULT;
+	return c->ngroups;
 }
 
+/* Up to CRED_NGROUPS groups are kept; more is EINVAL, as past Linux's
+ * NGROUPS_MAX. */
 long sys_setgroups(int size, uintptr_t list)
 {
-	if (proc_current()->cred.euid != 0)
+	struct cred *c = &proc_current()->cred;
+	uint32_t groups[CRED_NGROUPS];
+
+	if (c->euid != 0)
 		return -EPERM;
-	return size ? -EINVAL : 0;
+	if (size < 0 || size > CRED_NGROUPS)
+		return -EINVAL;
+	if (copy_from_user(groups, list, (size_t)size * sizeof(uint32_t)))
+		return -EFAULT;
+	memcpy(c->groups, groups, (size_t)size * sizeof(uint32_t));
+	c->ngroups = size;
+	return 0;
 }
 
 static struct task *task_or_self(int pid)
@@ -149,13 +169,16 @@ long sys_getsid(int pid)
 	return t ? t->sid : -ESRCH;
 }
 
+/* A process group exists while any member does, zombies included (until
+ * they are reaped), as in Linux: a shell moves the later members of a
+ * pipeline into the group of a first one that may have exited already. */
 static bool pgrp_in_session(int pgid, int sid)
 {
 	struct list_head *pos;
 
 	list_for_each(pos, &task_list) {
 		struct task *t = list_entry(pos, struct task, all);
-		if (t->pgid == pgid && t->sid == sid && t->state != TASK_ZOMBIE)
+		if (t->pgid == pgid && t->sid == sid)
 			return true;
 	}
 	return false;

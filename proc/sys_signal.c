@@ -255,11 +255,11 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 		}
 		if (clock_monotonic_ns() >= deadline)
 			return -EAGAIN;
-		/* Blocked signals in set must wake us too: unblock while waiting. */
-		uint64_t saved = t->sig_blocked;
-		t->sig_blocked &= ~set;
+		/* Signals in set wake us although they stay blocked (and so are
+		 * queued even when their action is to be ignored). */
+		t->sig_waiting = set;
 		int r = sched_sleep_until(deadline);
-		t->sig_blocked = saved;
+		t->sig_waiting = 0;
 		if (r && !(t->sig_pending & set))
 			return -EINTR;
 	}

@@ -12,6 +12,9 @@
 
 extern struct list_head task_list;
 extern int task_count;
+extern uint64_t task_forks; /* tasks created since boot (/proc/stat) */
+/* The pid handed out last (/proc/loadavg). */
+int task_last_pid(void);
 
 /* A task with a kernel stack, an FPU area and a pid, but no resources yet;
  * NULL when out of memory or past TASK_LIMIT. */
@@ -50,6 +53,10 @@ void proc_vfork_release(struct task *t);
 int proc_fill_rusage(struct task *t, uintptr_t urusage);
 /* Free t (an auto-reaped zombie, still current) once we switched away. */
 void sched_free_later(struct task *t);
+
+/* True if no member of pgid (other than ignore) has a parent in the same
+ * session but in another group. */
+bool proc_pgrp_is_orphaned(int pgid, struct task *ignore);
 
 /* The init task (pid 1), adoptive parent of orphans. */
 extern struct task *proc_init_task;

@@ -197,8 +197,15 @@ HTEST(vectors_and_sendfile)
 	HCHECK(sys_preadv((int)fd2, U(v), 2, -1, 0) == -EINVAL);
 	HCHECK(sys_pwritev((int)fd2, U(v), 1, 0, 0) == 2);
 	HCHECK(sys_lseek((int)fd2, 0, SEEK_CUR) == 8); /* untouched */
-	HCHECK(sys_flock((int)fd2, 2 | 4) == -ENOLCK && sys_flock((int)fd2, 3) == -EINVAL);
-	HCHECK(sys_flock((int)fd2, 8 /* LOCK_UN */) == 0);
+	/* flock: an exclusive lock keeps out other open files, not a dup. */
+	long fd3 = xopen("/fd7b", O_RDONLY), dup2fd = sys_dup((int)fd2);
+	HCHECK(sys_flock((int)fd2, 2 | 4) == 0 && sys_flock((int)fd2, 3) == -EINVAL);
+	HCHECK(sys_flock((int)fd3, 1 | 4) == -EAGAIN && sys_flock((int)fd3, 2 | 4) == -EAGAIN);
+	HCHECK(sys_flock((int)dup2fd, 2 | 4) == 0); /* same open file: already held */
+	HCHECK(sys_flock((int)fd2, 1) == 0);        /* converted to shared */
+	HCHECK(sys_flock((int)fd3, 1 | 4) == 0 && sys_flock((int)fd3, 8) == 0);
+	HCHECK(sys_flock((int)fd2, 8 /* LOCK_UN */) == 0 && sys_flock((int)fd3, 2 | 4) == 0);
+	HCHECK(sys_close((int)fd3) == 0 && sys_flock((int)fd2, 2 | 4) == 0); /* close frees */
 	HCHECK(sys_flock(99, 2) == -EBADF);
 	HCHECK(sys_fadvise64((int)fd2, 0, 0, 4) == 0 && sys_fadvise64((int)fd2, 0, 0, 9) == -EINVAL);
 }

@@ -411,7 +411,8 @@ HTEST(permissions)
 	xmkdir("/t9/sticky");
 	sys_chmod(U("/t9/sticky"), 01777);
 	put_file("/t9/sticky/rootfile", "");
-	host_task.cred = (struct cred){ 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+	host_task.cred = (struct cred){ .uid = 1000, .euid = 1000, .suid = 1000, .fsuid = 1000,
+					.gid = 1000, .egid = 1000, .sgid = 1000, .fsgid = 1000 };
 	HCHECK(xopen("/t9/secret", O_RDONLY, 0) == -EACCES);
 	HCHECK(xopen("/t9/new", O_CREAT | O_WRONLY, 0644) == -EACCES);
 	HCHECK(sys_access(U("/t9/secret"), 4) == -EACCES);

@@ -44,7 +44,7 @@ struct group {
 };
 
 static const struct group groups[] = {
-	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", NULL } },
+	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL } },
 	{ "cow", { "t_cow", NULL } },
 	{ "hostile", { "t_efault", "t_faults", "t_hostile_cpu", "t_hostile_mm", "t_hostile_elf",
 		       "t_exhaust", NULL } },

@@ -377,4 +377,28 @@ UT_CASE(misc_efault, 10)
 	}
 }
 
+/* Regression (clock_froze_near_tick): CLOCK_MONOTONIC used to jump a timer
+ * tick ahead and then stand still for up to a tick (thousands of equal
+ * readings in a row). It must never go back, and successive readings may
+ * repeat only for as long as the clock's resolution (about a microsecond). */
+UT_CASE(clock_froze_near_tick, 30)
+{
+	struct timespec ts;
+	long long prev, now, run = 0, longest = 0, back = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	prev = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	for (int i = 0; i < 100000; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		run = now == prev ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+		back += now < prev;
+		prev = now;
+	}
+	UT_NOTE("longest run of equal readings: %lld\n", longest);
+	UT_CHECK(back == 0);
+	UT_CHECK(longest < 100);
+}
+
 UT_MAIN()

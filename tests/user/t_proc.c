@@ -637,4 +637,111 @@ UT_CASE(spawn_many, 60)
 		UT_EXITED(ut_wait(pids[i]), 0);
 }
 
+/* Regression (sigchld_ignored_wait_hang): with SIGCHLD ignored, children
+ * are reaped at exit, and a parent blocked in wait must wake up with ECHILD
+ * once the last one is gone, not sleep forever. */
+UT_CASE(sigchld_ignored_wait_hang, 10)
+{
+	struct sigaction sa = { .sa_handler = SIG_IGN }, old;
+
+	UT_OK(sigaction(SIGCHLD, &sa, &old));
+	pid_t pid = fork();
+	if (pid == 0) {
+		u_sleep_ms(100);
+		_exit(0);
+	}
+	UT_CHECK(pid > 0);
+	UT_ERR(wait(NULL), ECHILD);
+	UT_ERR(kill(pid, 0), ESRCH); /* no zombie left behind */
+	UT_OK(sigaction(SIGCHLD, &old, NULL));
+}
+
+/* Regression (sigtimedwait_blocked_ignored_signal_lost): BusyBox init
+ * blocks SIGCHLD, whose default action is to ignore it, and waits for it
+ * with sigtimedwait. A blocked signal is queued whatever its action, and
+ * sigtimedwait must return it; it used to be discarded, and init never
+ * reaped its children. */
+UT_CASE(sigtimedwait_blocked_ignored_signal_lost, 10)
+{
+	sigset_t set, old;
+	struct timespec ts = { 5, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	UT_OK(sigprocmask(SIG_BLOCK, &set, &old));
+	pid_t pid = fork();
+	if (pid == 0) {
+		u_sleep_ms(100); /* let the parent get into sigtimedwait first */
+		_exit(0);
+	}
+	UT_RET(sigtimedwait(&set, NULL, &ts), SIGCHLD);
+	UT_EXITED(ut_wait(pid), 0);
+	UT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+}
+
+/* Regression (orphaned_stopped_pgrp_hangup): a shell's stopped job lives
+ * in its own process group; when the shell exits, that group becomes
+ * orphaned (its only link to the session is gone) and the kernel sends it
+ * SIGHUP and SIGCONT (POSIX, Linux's kill_orphaned_pgrp), so it does not
+ * stay stopped forever. Here A plays the shell and B the job. */
+UT_CASE(orphaned_stopped_pgrp_hangup, 20)
+{
+	int fds[2];
+	pid_t b = 0;
+
+	UT_OK(pipe(fds));
+	pid_t a = fork();
+	if (a == 0) {
+		pid_t kid = fork();
+		if (kid == 0) {
+			setpgid(0, 0);
+			raise(SIGSTOP);
+			pause();
+			_exit(0);
+		}
+		int st;
+		waitpid(kid, &st, WUNTRACED); /* the job is stopped now */
+		write(fds[1], &kid, sizeof(kid));
+		_exit(WIFSTOPPED(st) ? 0 : 1);
+	}
+	UT_CHECK(read(fds[0], &b, sizeof(b)) == sizeof(b));
+	UT_EXITED(ut_wait(a), 0);
+	for (int i = 0; i < 500 && kill(b, 0) == 0; i++)
+		u_sleep_ms(10 * ut_scale);
+	UT_ERR(kill(b, 0), ESRCH); /* hung up, and reaped by init */
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* Regression (setpgid_joins_group_of_exited_leader): a shell puts every
+ * process of a pipeline into the group of the first one, which may already
+ * have exited (a zombie, not yet reaped). The group still exists then, so
+ * setpgid must succeed; it used to fail with EPERM and left `cmd | less`
+ * in the shell's group, where less could not read the terminal. */
+UT_CASE(setpgid_joins_group_of_exited_leader, 10)
+{
+	pid_t leader = fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	UT_OK(setpgid(leader, leader) == 0 || errno == EACCES ? 0 : -1); /* as a shell does */
+	siginfo_t si;
+	UT_OK(waitid(P_PID, leader, &si, WEXITED | WNOWAIT)); /* a zombie now */
+	int fds[2];
+	UT_OK(pipe(fds));
+	pid_t member = fork();
+	if (member == 0) {
+		char c;
+		read(fds[0], &c, 1); /* wait for the parent's setpgid */
+		_exit(getpgrp() == leader ? 0 : 1);
+	}
+	UT_OK(setpgid(member, leader));
+	UT_RET(write(fds[1], "x", 1), 1);
+	UT_EXITED(ut_wait(member), 0);
+	UT_EXITED(ut_wait(leader), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 UT_MAIN()
