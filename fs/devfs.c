@@ -134,9 +134,10 @@ static long fill_read(struct uio *u, void (*gen)(void *buf, size_t n))
 		size_t n = u->len - done < sizeof(chunk) ? u->len - done : sizeof(chunk);
 
 		gen(chunk, n);
-		if (uio_copy_out(u, done, chunk, n))
+		size_t got = uio_copy_out_partial(u, done, chunk, n);
+		done += got;
+		if (got < n)
 			return done ? (long)done : -EFAULT;
-		done += n;
 	}
 	return (long)done;
 }

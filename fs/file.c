@@ -31,6 +31,24 @@ int uio_copy_in(void *dst, struct uio *u, size_t off, size_t n)
 	return copy_from_user(dst, u->base + off, n);
 }
 
+size_t uio_copy_out_partial(struct uio *u, size_t off, const void *src, size_t n)
+{
+	if (u->kernel) {
+		memcpy((void *)(u->base + off), src, n);
+		return n;
+	}
+	return copy_to_user_partial(u->base + off, src, n);
+}
+
+size_t uio_copy_in_partial(void *dst, struct uio *u, size_t off, size_t n)
+{
+	if (u->kernel) {
+		memcpy(dst, (const void *)(u->base + off), n);
+		return n;
+	}
+	return copy_from_user_partial(dst, u->base + off, n);
+}
+
 struct file *file_alloc(const struct file_ops *ops, uint32_t flags, void *priv)
 {
 	struct file *f = kzalloc(sizeof(*f));

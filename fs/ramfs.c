@@ -331,9 +331,10 @@ static long ramfs_read(struct inode *ino, uint64_t off, struct uio *u)
 
 		if (idx < n->npages && n->pages[idx])
 			src = (const uint8_t *)phys_to_virt(n->pages[idx]) + in;
-		if (uio_copy_out(u, done, src, chunk))
+		size_t got = uio_copy_out_partial(u, done, src, chunk);
+		done += got;
+		if (got < chunk)
 			return done ? (long)done : -EFAULT;
-		done += chunk;
 	}
 	return (long)done;
 }
@@ -399,19 +400,21 @@ static long ramfs_write(struct inode *ino, uint64_t off, struct uio *u)
 		uint64_t idx = (off + done) / PAGE_SIZE, in = (off + done) % PAGE_SIZE;
 		size_t chunk = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
 		paddr_t pa = page_get(ino, n, idx);
-		int err = pa ? uio_copy_in((uint8_t *)phys_to_virt(pa) + in, u, done, chunk) : -ENOSPC;
+		size_t got = pa ? uio_copy_in_partial((uint8_t *)phys_to_virt(pa) + in, u, done, chunk) : 0;
 
-		if (err) {
-			/* bytes past EOF must stay zero */
-			if (pa && off + done + chunk > ino->size)
-				memset((uint8_t *)phys_to_virt(pa) + in, 0, chunk);
-			if (done)
-				break;
-			return err;
-		}
-		done += chunk;
+		done += got;
 		if (off + done > ino->size)
 			ino->size = off + done;
+		if (got < chunk) {
+			/* bytes past EOF must stay zero */
+			uint64_t from = off + done > ino->size ? off + done : ino->size;
+			if (pa && from < off + done - got + chunk)
+				memset((uint8_t *)phys_to_virt(pa) + from % PAGE_SIZE, 0,
+				       off + done - got + chunk - from);
+			if (done)
+				break;
+			return pa ? -EFAULT : -ENOSPC;
+		}
 	}
 	return (long)done;
 }

@@ -243,7 +243,8 @@ static long utimes_common(int dirfd, uintptr_t path, const struct ktimespec *ts,
 	if (!path) {
 		if (flags & AT_SYMLINK_NOFOLLOW)
 			return -EINVAL;
-		err = dirfd == AT_FDCWD ? -EBADF : vfs_fd_inode(dirfd, &ino);
+		/* Linux reads the NULL name then (EFAULT), as utimes(NULL) does. */
+		err = dirfd == AT_FDCWD ? -EFAULT : vfs_fd_inode(dirfd, &ino);
 	} else {
 		err = user_walk_at(dirfd, path, walk_flags_at(flags), &ino);
 	}

@@ -128,6 +128,10 @@ struct uio {
 /* Copy n bytes between u at offset off and a kernel buffer; 0 or -EFAULT. */
 int uio_copy_out(struct uio *u, size_t off, const void *src, size_t n);
 int uio_copy_in(void *dst, struct uio *u, size_t off, size_t n);
+/* The same, copying up to the first user page that faults; returns the
+ * bytes copied (n when all were). */
+size_t uio_copy_out_partial(struct uio *u, size_t off, const void *src, size_t n);
+size_t uio_copy_in_partial(void *dst, struct uio *u, size_t off, size_t n);
 
 struct file {
 	int refcount;

@@ -102,9 +102,10 @@ long sys_getrandom(uintptr_t buf, size_t len, unsigned flags)
 	while (done < len) {
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 		random_bytes(chunk, n);
-		if (copy_to_user(buf + done, chunk, n))
+		size_t got = copy_to_user_partial(buf + done, chunk, n);
+		done += got;
+		if (got < n)
 			return done ? (long)done : -EFAULT;
-		done += n;
 	}
 	return (long)done;
 }

@@ -19,6 +19,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
+#include "proc/task.h"
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -121,33 +122,77 @@ static void page_fault(struct trap_frame *tf)
 	if (!err)
 		return;
 	if (trap_from_user(tf)) {
-		signal_user_fault(err == -ENOMEM ? SIGKILL : err == -EBUSERR ? SIGBUS : SIGSEGV,
-				  addr, tf);
+		if (err == -ENOMEM)
+			signal_user_fault(SIGKILL, SI_KERNEL, addr);
+		else if (err == -EBUSERR)
+			signal_user_fault(SIGBUS, BUS_ADRERR, addr);
+		else
+			signal_user_fault(SIGSEGV, err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr);
 		return;
 	}
 	if (!fixup_exception(tf))
 		trap_kernel_fault(tf, "page fault in kernel mode");
 }
 
-/* Map an exception raised in user mode to the signal Linux sends. */
-static int exception_signal(uint64_t vector)
+/* The si_code of an x87 (#MF) or SSE (#XM) exception, from the unmasked
+ * flags that are raised (the order Linux checks them in); 0 if none is,
+ * and then no signal is sent. */
+static int fpu_exception_code(uint64_t vector)
 {
-	switch (vector) {
+	struct task *t = proc_current();
+	uint32_t err;
+
+	fpu_save_current(t->fpu);
+	if (vector == T_MF) {
+		uint16_t cw = *(uint16_t *)t->fpu, sw = *(uint16_t *)(t->fpu + 2);
+		err = sw & ~cw;
+	} else {
+		uint32_t mxcsr = *(uint32_t *)(t->fpu + 24);
+		err = ~(mxcsr >> 7) & mxcsr;
+	}
+	if (err & 0x01)
+		return FPE_FLTINV;
+	if (err & 0x04)
+		return FPE_FLTDIV;
+	if (err & 0x08)
+		return FPE_FLTOVF;
+	if (err & 0x12)
+		return FPE_FLTUND;
+	if (err & 0x20)
+		return FPE_FLTRES;
+	return 0;
+}
+
+/* Send the signal Linux sends for an exception raised in user mode, with
+ * its si_code and si_addr: faults that name no address (#GP, int3, ...)
+ * come as SI_KERNEL with address 0. */
+static void user_exception(struct trap_frame *tf)
+{
+	uintptr_t ip = tf->rip;
+
+	switch (tf->vector) {
 	case T_DE:
-	case T_MF:
-	case T_XM:
-		return SIGFPE;
+		return signal_user_fault(SIGFPE, FPE_INTDIV, ip);
 	case T_DB:
+		return signal_user_fault(SIGTRAP, TRAP_TRACE, ip);
 	case T_BP:
-		return SIGTRAP;
+		return signal_user_fault(SIGTRAP, SI_KERNEL, 0);
 	case T_UD:
-		return SIGILL;
+		return signal_user_fault(SIGILL, ILL_ILLOPN, ip);
+	case T_MF:
+	case T_XM: {
+		int code = fpu_exception_code(tf->vector);
+		if (code)
+			signal_user_fault(SIGFPE, code, ip);
+		return;
+	}
 	case T_AC:
-	case T_SS:
+		return signal_user_fault(SIGBUS, BUS_ADRALN, 0);
 	case T_NP:
-		return SIGBUS;
+	case T_SS:
+		return signal_user_fault(SIGBUS, SI_KERNEL, 0);
 	default:
-		return SIGSEGV;
+		return signal_user_fault(SIGSEGV, SI_KERNEL, 0);
 	}
 }
 
@@ -163,7 +208,7 @@ void trap_dispatch(struct trap_frame *tf)
 	} else if (v == T_PF) {
 		page_fault(tf);
 	} else if (v < 32 && trap_from_user(tf)) {
-		signal_user_fault(exception_signal(v), tf->rip, tf);
+		user_exception(tf);
 	} else if (v < 32) {
 		if (!fixup_exception(tf))
 			trap_kernel_fault(tf, "exception in kernel mode");

@@ -37,6 +37,38 @@ int copy_to_user(uintptr_t dst, const void *src, size_t n)
 	return left ? -EFAULT : 0;
 }
 
+/* Bytes from addr to the end of its page, at most n. */
+static size_t to_page_end(uintptr_t addr, size_t n)
+{
+	size_t room = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+
+	return room < n ? room : n;
+}
+
+size_t copy_to_user_partial(uintptr_t dst, const void *src, size_t n)
+{
+	size_t done = 0, chunk;
+
+	for (; done < n; done += chunk) {
+		chunk = to_page_end(dst + done, n - done);
+		if (copy_to_user(dst + done, (const uint8_t *)src + done, chunk))
+			break;
+	}
+	return done;
+}
+
+size_t copy_from_user_partial(void *dst, uintptr_t src, size_t n)
+{
+	size_t done = 0, chunk;
+
+	for (; done < n; done += chunk) {
+		chunk = to_page_end(src + done, n - done);
+		if (copy_from_user((uint8_t *)dst + done, src + done, chunk))
+			break;
+	}
+	return done;
+}
+
 int clear_user(uintptr_t dst, size_t n)
 {
 	uint64_t left;

@@ -19,6 +19,12 @@ int copy_from_user(void *dst, uintptr_t src, size_t n);
 int copy_to_user(uintptr_t dst, const void *src, size_t n);
 int clear_user(uintptr_t dst, size_t n);
 
+/* Copy what can be copied, a user page at a time: returns how many bytes
+ * were copied before the first page that faults (n when all were). For
+ * read(2)-like calls, which return a short count rather than EFAULT. */
+size_t copy_to_user_partial(uintptr_t dst, const void *src, size_t n);
+size_t copy_from_user_partial(void *dst, uintptr_t src, size_t n);
+
 /* Copy a NUL-terminated string of at most max bytes including the NUL.
  * Returns its length, -EFAULT, or -ENAMETOOLONG when no NUL fits in max. */
 long strncpy_from_user(char *dst, uintptr_t src, size_t max);

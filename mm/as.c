@@ -11,7 +11,7 @@
  * Fault classification (as_fault):
  *   no VMA (or below a stack VMA within its limit) -> grow the stack, or
  *       -EFAULT;
- *   access the VMA forbids                         -> -EFAULT;
+ *   access the VMA forbids                         -> -EACCES;
  *   PTE absent                                     -> demand page: zero
  *       frame, or a private copy of the file's bytes;
  *   PTE present, write, not writable               -> copy-on-write;
@@ -366,10 +366,10 @@ int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
 	struct list_head *pos;
 	int err;
 
-	if ((addr & ~PAGE_MASK) || end > USER_TOP || end < addr)
+	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
+	if (end > USER_TOP || end <= addr)
+		return -ENOMEM; /* as Linux: nothing is mapped there */
 	for (va = addr; va < end;) { /* the whole range must be mapped */
 		struct vma *v = as_find_vma(as, va);
 		if (!v)
@@ -474,11 +474,11 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t err)
 	if (!v && !(v = grow_stack(as, addr)))
 		return -EFAULT;
 	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
-		return -EFAULT;
+		return -EACCES;
 	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
-		return -EFAULT;
+		return -EACCES;
 	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return -EFAULT;
+		return -EACCES;
 	pte = vmm_walk(as->pml4, va, true);
 	if (!pte)
 		return -ENOMEM;

@@ -104,8 +104,9 @@ void as_discard(struct as *as, uintptr_t start, uintptr_t end);
 int as_copy_out(struct as *as, uintptr_t va, const void *buf, size_t len);
 
 /* Resolve a page fault at addr with the x86 error code bits.
- * Returns 0 when resolved, -EFAULT for a bad access, -ENOMEM when no frame
- * could be had (the caller kills the task). */
+ * Returns 0 when resolved, -EFAULT when nothing is mapped there, -EACCES
+ * for an access the mapping forbids, -EBUSERR past the end of a mapped
+ * file, -ENOMEM when no frame could be had (the caller kills the task). */
 int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error);
 
 /* Stack growth limit (RLIMIT_STACK). */

@@ -88,6 +88,8 @@ long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t 
 		return -EINVAL;
 	if (fixed && (addr & ~PAGE_MASK))
 		return -EINVAL;
+	if (fixed && (addr > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP - addr))
+		return -ENOMEM; /* as Linux: no room there */
 	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
 	    !as_range_free(as, addr, addr + PAGE_ALIGN_UP(len)))
 		return -EEXIST;
@@ -175,15 +177,43 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 	return addr;
 }
 
+/* True if every page of [start, end) lies in some region. */
+static bool range_mapped(struct as *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return false;
+		va = v->end;
+	}
+	return true;
+}
+
+#define MADV_DONTNEED 4
+
+/* The advice values Linux knows (5-7 were never used). */
+static bool madvise_valid(int advice)
+{
+	return (advice >= 0 && advice <= 25 && (advice < 5 || advice > 7)) || advice == 100 ||
+	       advice == 101;
+}
+
 long sys_madvise(uintptr_t addr, size_t len, int advice)
 {
-	if (addr & ~PAGE_MASK)
+	struct as *as = proc_current()->as;
+	uintptr_t end = addr + PAGE_ALIGN_UP(len);
+
+	if ((addr & ~PAGE_MASK) || !madvise_valid(advice) || (len && end <= addr))
 		return -EINVAL;
-	/* Only MADV_DONTNEED (4) changes what a program sees: private pages
-	 * are dropped and read back as zero (or file data). The rest is a hint. */
-	if (advice == 4)
-		as_discard(proc_current()->as, addr, addr + PAGE_ALIGN_UP(len));
-	return 0;
+	if (end == addr)
+		return 0;
+	/* Only MADV_DONTNEED changes what a program sees: private pages
+	 * are dropped and read back as zero (or file data). The rest is a
+	 * hint. Linux applies the advice to what is mapped and then reports
+	 * a hole in the range with ENOMEM. */
+	if (advice == MADV_DONTNEED)
+		as_discard(as, addr, end);
+	return range_mapped(as, addr, end) ? 0 : -ENOMEM;
 }
 
 #define MS_ASYNC 1
@@ -201,11 +231,5 @@ long sys_msync(uintptr_t addr, size_t len, int flags)
 	if ((addr & ~PAGE_MASK) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < addr)
 		return -EINVAL;
-	for (uintptr_t va = addr; va < end;) {
-		struct vma *v = as_find_vma(as, va);
-		if (!v)
-			return -ENOMEM;
-		va = v->end;
-	}
-	return 0;
+	return range_mapped(as, addr, end) ? 0 : -ENOMEM;
 }

@@ -340,10 +340,11 @@ long sys_wait4(int pid, uintptr_t ustatus, int options, uintptr_t rusage)
 		return -ESRCH;
 	if ((ret = do_wait(pid, options | WEXITED, &w)) <= 0)
 		return ret;
-	if (ustatus && put_user(w.wstatus, ustatus))
-		return -EFAULT;
-	if (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage))
-		return -EFAULT;
+	/* As Linux: the child is reaped even when its status cannot be
+	 * stored; the caller gets EFAULT and the child is gone. */
+	if ((ustatus && put_user(w.wstatus, ustatus)) ||
+	    (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage)))
+		ret = -EFAULT;
 	if (w.exited)
 		reap(proc_current(), w.child);
 	return ret;
@@ -390,11 +391,10 @@ long sys_waitid(int idtype, int id, uintptr_t infop, int options, uintptr_t rusa
 		return -EINVAL;
 	if ((ret = do_wait(pid, options, &w)) < 0)
 		return ret;
-	if (put_waitid_info(infop, &w)) /* WNOHANG with nothing: zeroed info */
-		return -EFAULT;
-	if (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage))
-		return -EFAULT;
+	/* WNOHANG with nothing: zeroed info. Reaped even on EFAULT (wait4). */
+	ret = put_waitid_info(infop, &w) ||
+	      (rusage && proc_fill_rusage(w.exited ? w.child : NULL, rusage)) ? -EFAULT : 0;
 	if (w.exited && !(options & WNOWAIT))
 		reap(proc_current(), w.child);
-	return 0;
+	return ret;
 }

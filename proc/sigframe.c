@@ -175,15 +175,17 @@ long sys_rt_sigreturn(void)
 		goto bad;
 	if (!is_canonical(f.uc.mcontext.rip))
 		goto bad;
+	/* Reserved MXCSR bits would make FXRSTOR fault: Linux refuses the frame. */
+	if (f.uc.mcontext.fpstate && (*(uint32_t *)(fx + 24) & ~fpu_mxcsr_mask))
+		goto bad;
 	restore_sigcontext(tf, &f.uc.mcontext);
 	t->sig_blocked = f.uc.sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	if (f.uc.mcontext.fpstate) {
-		*(uint32_t *)(fx + 24) &= fpu_mxcsr_mask; /* reserved bits would #GP */
 		memcpy(t->fpu, fx, FPSTATE_SIZE);
 		fpu_restore_current(t->fpu);
 	}
 	return (long)tf->rax;
 bad:
-	signal_user_fault(SIGSEGV, 0, tf);
+	signal_user_fault(SIGSEGV, SI_KERNEL, 0);
 	return (long)tf->rax;
 }
