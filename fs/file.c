@@ -78,6 +78,8 @@ void file_unref(struct file *f)
 	if (f->ops && f->ops->release && !(f->flags & O_PATH))
 		f->ops->release(f);
 	flock_release(f);
+	if (f->writer)
+		inode_put_write(f->inode);
 	inode_unref(f->inode);
 	kfree(f);
 }
@@ -230,19 +232,26 @@ static int open_inode(struct inode *ino, int flags, bool created, struct file **
 							  O_CLOEXEC);
 	struct file *f;
 	int err = open_check(ino, flags, created, &ops);
+	bool writer = S_ISREG(ino->mode) && !(flags & O_PATH) &&
+		      ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR);
 
-	if (!err && (flags & O_TRUNC) && !(flags & O_PATH) && S_ISREG(ino->mode)) {
+	if (!err && writer)
+		err = inode_get_write(ino);
+	if (err)
+		goto out_unref;
+	if ((flags & O_TRUNC) && !(flags & O_PATH) && S_ISREG(ino->mode)) {
 		err = vfs_truncate(ino, 0);
 		inode_touch(ino, false, !err, !err);
 	}
 	if (err)
-		goto out_unref;
+		goto out_put_write;
 	f = file_alloc(ops, fflags | O_LARGEFILE, NULL);
 	if (!f) {
 		err = -ENOMEM;
-		goto out_unref;
+		goto out_put_write;
 	}
 	f->inode = ino;
+	f->writer = writer;
 	if (ops && ops->open && (err = ops->open(ino, f))) {
 		f->ops = NULL; /* a failed open is not released */
 		file_unref(f);
@@ -250,6 +259,9 @@ static int open_inode(struct inode *ino, int flags, bool created, struct file **
 	}
 	*out = f;
 	return 0;
+out_put_write:
+	if (writer)
+		inode_put_write(ino);
 out_unref:
 	inode_unref(ino);
 	return err;

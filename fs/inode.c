@@ -62,6 +62,34 @@ void inode_unref(struct inode *ino)
 	}
 }
 
+int inode_get_write(struct inode *ino)
+{
+	if (ino->writers < 0)
+		return -ETXTBSY;
+	ino->writers++;
+	return 0;
+}
+
+void inode_put_write(struct inode *ino)
+{
+	KASSERT(ino->writers > 0);
+	ino->writers--;
+}
+
+int inode_deny_write(struct inode *ino)
+{
+	if (ino->writers > 0)
+		return -ETXTBSY;
+	ino->writers--;
+	return 0;
+}
+
+void inode_allow_write(struct inode *ino)
+{
+	KASSERT(ino->writers < 0);
+	ino->writers++;
+}
+
 /* Set the chosen timestamps to now. */
 void inode_touch(struct inode *ino, bool a, bool m, bool c)
 {

@@ -178,8 +178,10 @@ long sys_truncate(uintptr_t path, int64_t length)
 		err = -EISDIR;
 	else if (!S_ISREG(ino->mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(ino, MAY_WRITE)))
+	else if (!(err = vfs_permission(ino, MAY_WRITE)) && !(err = inode_get_write(ino))) {
 		err = vfs_truncate(ino, (uint64_t)length);
+		inode_put_write(ino);
+	}
 	inode_unref(ino);
 	return err;
 }

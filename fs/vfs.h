@@ -111,6 +111,8 @@ struct inode {
 	const struct file_ops *fops; /* default ops for files opened on it */
 	struct mount *mounted;       /* a filesystem is mounted on this dir */
 	struct pipe *pipe;           /* FIFOs: the pipe while someone has it open */
+	int writers;                 /* > 0: files open for writing; < 0: running
+					images (see inode_deny_write) */
 	void *priv;                  /* the filesystem's own data */
 };
 
@@ -140,6 +142,7 @@ struct file {
 	struct inode *inode; /* one reference held; NULL for anonymous files */
 	const struct file_ops *ops;
 	void *priv;       /* the ops' own data (pipe end, tty, seq buffer) */
+	bool writer;      /* counted in inode->writers */
 };
 
 /* A poll table collects the wait queues a poller sleeps on; file_ops->poll
@@ -189,6 +192,14 @@ int fs_unpack_initramfs(const void *buf, size_t len);
 /* --- inodes --- */
 void inode_ref(struct inode *ino);
 void inode_unref(struct inode *ino);
+/* A file is not written while it runs (ETXTBSY, as Linux): an open for
+ * writing takes inode_get_write, which fails while an address space runs
+ * the file; exec takes inode_deny_write, which fails while the file is
+ * open for writing. Each returns 0 or -ETXTBSY; the put/allow undo it. */
+int inode_get_write(struct inode *ino);
+void inode_put_write(struct inode *ino);
+int inode_deny_write(struct inode *ino);
+void inode_allow_write(struct inode *ino);
 /* Resolve path from the current task's cwd/root; follow a final symlink if
  * follow. => *out holds one reference. 0 or -errno. */
 int vfs_lookup(const char *path, bool follow, struct inode **out);

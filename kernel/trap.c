@@ -117,7 +117,7 @@ static void page_fault(struct trap_frame *tf)
 	if (tf->rflags & RFLAGS_IF)
 		irq_enable();
 	if (t && t->as && addr < USER_TOP && !(tf->error & PFERR_RSVD))
-		err = as_fault(t->as, addr, (uint32_t)tf->error);
+		err = as_fault(t->as, addr, (uint32_t)tf->error, t->rlimits[RLIMIT_STACK].cur);
 	irq_disable();
 	if (!err)
 		return;

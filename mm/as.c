@@ -28,7 +28,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 
-#define USER_MIN 0x10000UL /* mmap_min_addr, as Linux */
+#define USER_MIN AS_MIN_ADDR
 
 static pte_t prot_to_pte(uint32_t prot)
 {
@@ -118,8 +118,10 @@ void as_put(struct as *as)
 	}
 	KASSERT(as->rss_pages == 0);
 	vmm_destroy_pml4(as->pml4);
-	if (as->exe)
+	if (as->exe) {
+		inode_allow_write(as->exe);
 		inode_unref(as->exe);
+	}
 	kfree(as);
 }
 
@@ -131,8 +133,11 @@ void as_copy_exec_info(struct as *dst, const struct as *src)
 	dst->env_end = src->env_end;
 	dst->start_stack = src->start_stack;
 	dst->exe = src->exe;
-	if (dst->exe)
+	if (dst->exe) {
+		int busy = inode_deny_write(dst->exe); /* src denies already */
+		KASSERT(!busy);
 		inode_ref(dst->exe);
+	}
 }
 
 struct vma *as_find_vma(struct as *as, uintptr_t addr)
@@ -445,7 +450,7 @@ static int demand_page(struct as *as, struct vma *v, uintptr_t va)
 }
 
 /* A fault just below a grows-down region extends it, within the limit. */
-static struct vma *grow_stack(struct as *as, uintptr_t addr)
+static struct vma *grow_stack(struct as *as, uintptr_t addr, uint64_t limit)
 {
 	struct list_head *pos;
 
@@ -453,7 +458,7 @@ static struct vma *grow_stack(struct as *as, uintptr_t addr)
 		struct vma *v = list_entry(pos, struct vma, link);
 		if (v->start <= addr)
 			continue;
-		if (!(v->flags & VMA_GROWSDOWN) || v->end - PAGE_ALIGN_DOWN(addr) > AS_STACK_MAX)
+		if (!(v->flags & VMA_GROWSDOWN) || v->end - PAGE_ALIGN_DOWN(addr) > limit)
 			return NULL;
 		struct vma *prev = pos->prev == &as->vmas ? NULL
 							   : list_entry(pos->prev, struct vma, link);
@@ -465,13 +470,13 @@ static struct vma *grow_stack(struct as *as, uintptr_t addr)
 	return NULL;
 }
 
-int as_fault(struct as *as, uintptr_t addr, uint32_t err)
+int as_fault(struct as *as, uintptr_t addr, uint32_t err, uint64_t stack_limit)
 {
 	uintptr_t va = PAGE_ALIGN_DOWN(addr);
 	struct vma *v = as_find_vma(as, addr);
 	pte_t *pte;
 
-	if (!v && !(v = grow_stack(as, addr)))
+	if (!v && !(v = grow_stack(as, addr, stack_limit)))
 		return -EFAULT;
 	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
 		return -EACCES;

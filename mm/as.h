@@ -103,17 +103,20 @@ void as_discard(struct as *as, uintptr_t start, uintptr_t end);
  * space), filling pages in as a fault would. 0, -EFAULT, or -ENOMEM. */
 int as_copy_out(struct as *as, uintptr_t va, const void *buf, size_t len);
 
-/* Resolve a page fault at addr with the x86 error code bits.
+/* Resolve a page fault at addr with the x86 error code bits; a stack may
+ * grow down to stack_limit bytes (RLIMIT_STACK).
  * Returns 0 when resolved, -EFAULT when nothing is mapped there, -EACCES
  * for an access the mapping forbids, -EBUSERR past the end of a mapped
  * file, -ENOMEM when no frame could be had (the caller kills the task). */
-int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error);
+int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error, uint64_t stack_limit);
 
-/* Stack growth limit (RLIMIT_STACK). */
+/* The default stack growth limit (RLIMIT_STACK). */
 #define AS_STACK_MAX (8UL << 20)
 /* as_fault: the page lies wholly past the end of the mapped file. */
 #define EBUSERR 1000
 
 #define AS_MMAP_TOP 0x00007F0000000000UL
+/* vm.mmap_min_addr: only root maps below it (Linux: CAP_SYS_RAWIO). */
+#define AS_MIN_ADDR 0x10000UL
 
 #endif

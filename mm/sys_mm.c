@@ -90,6 +90,8 @@ long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t 
 		return -EINVAL;
 	if (fixed && (addr > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP - addr))
 		return -ENOMEM; /* as Linux: no room there */
+	if (fixed && addr < AS_MIN_ADDR && proc_current()->cred.euid != 0)
+		return -EPERM;
 	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
 	    !as_range_free(as, addr, addr + PAGE_ALIGN_UP(len)))
 		return -EEXIST;

@@ -62,7 +62,9 @@ static paddr_t alloc_table(void)
 /* The entry that maps va, descending from pml4 down to the level whose pages
  * are 1 << *shift bytes (12, 21 or 30), creating missing tables if alloc. A
  * large page met on the way ends the walk early: *shift then says its level.
- * NULL if a table is missing and !alloc, or allocation fails. */
+ * NULL if a table is missing and !alloc (*shift then says the level of the
+ * absent entry: nothing is mapped in its 1 << *shift bytes), or allocation
+ * fails. */
 static pte_t *walk(paddr_t pml4, uintptr_t va, bool alloc, int *shift)
 {
 	pte_t *table = phys_to_virt(pml4);
@@ -77,8 +79,10 @@ static pte_t *walk(paddr_t pml4, uintptr_t va, bool alloc, int *shift)
 			break;
 		if (!(v & PTE_P)) {
 			paddr_t t = alloc ? alloc_table() : 0;
-			if (!t)
+			if (!t) {
+				*shift = s;
 				return NULL;
+			}
 			v = t | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
 			pte_set(e, v);
 		}
@@ -104,13 +108,17 @@ int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_ptes_fn fn, void
 
 	KASSERT(!(start & ~PAGE_MASK) && !(end & ~PAGE_MASK));
 	for (uintptr_t va = start; va < end;) {
-		uintptr_t next = (va | (span - 1)) + 1;
-		pte_t *pte = vmm_walk(pml4, va, false);
+		int shift = PAGE_SHIFT;
+		pte_t *pte = walk(pml4, va, false, &shift);
+		/* A missing table skips all it would map (a sparse range is
+		 * cheap); a large page is not ours to visit. */
+		uintptr_t skip = pte && shift == PAGE_SHIFT ? span : 1UL << shift;
+		uintptr_t next = (va | (skip - 1)) + 1;
 		int r;
 
 		if (next > end || next < va)
 			next = end;
-		if (pte && (r = fn(pte, (next - va) / PAGE_SIZE, va, arg)))
+		if (pte && shift == PAGE_SHIFT && (r = fn(pte, (next - va) / PAGE_SIZE, va, arg)))
 			return r;
 		va = next;
 	}

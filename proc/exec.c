@@ -44,11 +44,23 @@ static int inode_read_exact(void *ctx, uint64_t off, void *buf, size_t n)
 	return (size_t)r == n ? 0 : -EIO;
 }
 
-/* Map each planned segment as a private mapping of the file. */
+/* The file may be executed (EACCES) and is not open for writing (ETXTBSY). */
+static int exec_may_run(struct inode *ino)
+{
+	int err = vfs_may_exec(ino);
+
+	return err ? err : ino->writers > 0 ? -ETXTBSY : 0;
+}
+
+/* Map each planned segment as a private mapping of the file. Only root
+ * may map below AS_MIN_ADDR (Linux fails there after the point of no
+ * return, with SIGSEGV; here execve fails with EPERM). */
 static int map_segments(struct as *as, const struct elf_plan *plan, struct inode *ino)
 {
 	for (uint32_t i = 0; i < plan->nseg; i++) {
 		const struct elf_segment *s = &plan->seg[i];
+		if (s->vaddr < AS_MIN_ADDR && proc_current()->cred.euid != 0)
+			return -EPERM;
 		long r = as_map(as, s->vaddr, PAGE_ALIGN_UP(s->memsz), s->prot,
 				s->filesz ? VMA_FILE : 0, true, s->filesz ? ino : NULL, s->offset);
 		if (r < 0)
@@ -140,7 +152,7 @@ static int load_image(const char *path, struct execargs *args, struct as **out,
 	next[0] = 0;
 	if ((err = vfs_lookup(path, true, &ino)))
 		return err;
-	if ((err = vfs_may_exec(ino)))
+	if ((err = exec_may_run(ino)))
 		goto out_inode;
 	n = vfs_inode_read(ino, 0, head, sizeof(head));
 	if ((err = n < 0 ? (int)n : 0))
@@ -163,6 +175,11 @@ static int load_image(const char *path, struct execargs *args, struct as **out,
 		goto out_inode;
 	if (!(*out = as_create())) {
 		err = -ENOMEM;
+		goto out_inode;
+	}
+	if ((err = inode_deny_write(ino))) { /* as_put allows it again */
+		as_put(*out);
+		*out = NULL;
 		goto out_inode;
 	}
 	inode_ref(ino); /* procfs: /proc/<pid>/exe; as_put drops it */
@@ -317,7 +334,7 @@ static int exec_check_file(const char *path)
 
 	if (err)
 		return err;
-	err = vfs_may_exec(ino);
+	err = exec_may_run(ino);
 	inode_unref(ino);
 	return err;
 }

@@ -87,7 +87,7 @@ struct task {
 	uintptr_t kstack;           /* lowest address of the kernel stack */
 	uint64_t saved_rsp;         /* kernel rsp while switched out */
 	struct trap_frame *tf;      /* user registers, at the top of kstack */
-	uint8_t *fpu;               /* 512-byte FXSAVE area, 16-aligned */
+	uint8_t *fpu;               /* fpu_area */
 	uint64_t fs_base, gs_base;
 
 	struct as *as;
@@ -127,6 +127,10 @@ struct task {
 	struct tty *ctty;           /* controlling terminal, shared by the session */
 	uintptr_t itimer_real_interval_ns; /* alarm / ITIMER_REAL */
 	uint64_t itimer_real_deadline_ns;
+	/* The FXSAVE area lives in the task (one page with it), not in a slab
+	 * of its own: a few cached tasks would pin many half-empty slabs,
+	 * and free memory after a fork bomb would depend on which. */
+	uint8_t fpu_area[512] __attribute__((aligned(16)));
 };
 
 extern struct task *proc_current_task;

@@ -28,6 +28,7 @@ static uint8_t fpu_default[512] __attribute__((aligned(16)));
 static int last_pid;
 
 #define TASK_CACHE 16
+_Static_assert(sizeof(struct task) <= PAGE_SIZE, "a task and its FPU area fit one page");
 static struct task *task_cache[TASK_CACHE];
 static int ncached;
 
@@ -95,22 +96,18 @@ static struct task *task_get_memory(void)
 	if (ncached) {
 		t = task_cache[--ncached];
 		uintptr_t kstack = t->kstack;
-		uint8_t *fpu = t->fpu;
 		memset(t, 0, sizeof(*t));
 		t->kstack = kstack;
-		t->fpu = fpu;
+		t->fpu = t->fpu_area;
 		return t;
 	}
 	t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	t->fpu = kmalloc(512);
+	t->fpu = t->fpu_area;
 	t->kstack = vmm_kstack_alloc();
-	if (t->fpu && t->kstack)
-		return t;
 	if (t->kstack)
-		vmm_kstack_free(t->kstack);
-	kfree(t->fpu);
+		return t;
 	kfree(t);
 	return NULL;
 }
@@ -148,7 +145,6 @@ void task_free(struct task *t)
 		return;
 	}
 	vmm_kstack_free(t->kstack);
-	kfree(t->fpu);
 	kfree(t);
 }
 

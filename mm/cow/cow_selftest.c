@@ -55,13 +55,13 @@ SELFTEST(cow_fault_copies_then_reuses)
 	paddr_t frame = pte_of(parent, VA) & PTE_ADDR_MASK, copy;
 
 	/* Shared: the child's write gets a copy with the same bytes. */
-	ST_CHECK(as_fault(child, VA, PFERR_P | PFERR_W | PFERR_U) == 0);
+	ST_CHECK(as_fault(child, VA, PFERR_P | PFERR_W | PFERR_U, AS_STACK_MAX) == 0);
 	copy = pte_of(child, VA) & PTE_ADDR_MASK;
 	ST_CHECK(copy != frame && (pte_of(child, VA) & PTE_W));
 	ST_CHECK(*(uint8_t *)phys_to_virt(copy) == 0x77);
 	ST_CHECK(pmm_refcount(frame) == 1 && pmm_refcount(copy) == 1);
 	/* No longer shared: the parent's write reuses its frame in place. */
-	ST_CHECK(as_fault(parent, VA, PFERR_P | PFERR_W | PFERR_U) == 0);
+	ST_CHECK(as_fault(parent, VA, PFERR_P | PFERR_W | PFERR_U, AS_STACK_MAX) == 0);
 	ST_CHECK((pte_of(parent, VA) & PTE_ADDR_MASK) == frame);
 	ST_CHECK((pte_of(parent, VA) & PTE_W) && !(pte_of(parent, VA) & PTE_COW));
 	as_put(child);
