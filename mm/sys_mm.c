@@ -137,6 +137,15 @@ static int move_pages(struct as *as, uintptr_t old, uintptr_t new, size_t len)
 	return 0;
 }
 
+/* MREMAP_FIXED's target: page-aligned, inside user space, and apart from
+ * the source (Linux: EINVAL otherwise). */
+static bool mremap_target_ok(uintptr_t old, size_t old_len, uintptr_t new, size_t new_len)
+{
+	if ((new & ~PAGE_MASK) || new_len > USER_TOP || new > USER_TOP - new_len)
+		return false;
+	return !(old + old_len > new && new + new_len > old);
+}
+
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr)
 {
 	struct as *as = proc_current()->as;
@@ -151,6 +160,16 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 		return -EINVAL;
 	if (!v || v->start > old || old + old_len > v->end || !old_len)
 		return -EFAULT;
+	/* MREMAP_FIXED always moves: drop what does not come along first. */
+	if (flags & MREMAP_FIXED) {
+		if (!mremap_target_ok(old, old_len, new_addr, new_len) || (v->flags & VMA_SHARED))
+			return -EINVAL;
+		if (new_len < old_len) {
+			as_unmap(as, old + new_len, old_len - new_len);
+			old_len = new_len;
+		}
+		goto move;
+	}
 	if (new_len <= old_len) {
 		if (new_len < old_len)
 			as_unmap(as, old + new_len, old_len - new_len);
@@ -165,6 +184,7 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
+move:
 	if (v->flags & VMA_SHARED)
 		return -EINVAL; /* moving populated shared regions is not supported */
 	saved = *v;

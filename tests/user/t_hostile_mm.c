@@ -3,7 +3,8 @@
  * onto itself or onto a neighbour, splits at every page, and a fork after
  * each, so that any page table entry left outside a region (or counted
  * twice) shows up at exit, in the child, or in MemFree (the runner).
- * Every expectation is Linux's. */
+ * Every expectation is Linux's. (The mmap hint case is in t_hostile_crash:
+ * mmap_hint_over_existing_mapping, with the crash it comes from.) */
 #include "utest.h"
 
 #define P 4096ul
@@ -41,30 +42,6 @@ static void fork_and_exit(char *p, size_t n)
 		_exit(0);
 	}
 	UT_EXITED(ut_wait(pid), 0);
-}
-
-/* A hint is only a hint: when the range it names is not free, mmap
- * without MAP_FIXED must go elsewhere and leave the old mapping alone.
- * Bug: the kernel checked only the first and last page of the hinted
- * range, so a mapping inside it was covered by the new one (writes went
- * to both, munmap of the new one took the old). */
-UT_CASE(mmap_hint_over_existing_mapping, 10)
-{
-	char *old = map_fixed(BASE + P, P);
-
-	if (!UT_CHECK(old == BASE + P))
-		return;
-	fill(old, 1, 'X');
-	char *n = mmap(BASE, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!UT_CHECK(n != MAP_FAILED))
-		return;
-	if (!UT_CHECK(n + 3 * P <= old || n >= old + P))
-		UT_NOTE("new mapping %p..%p covers the old one at %p\n", n, n + 3 * P, old);
-	memset(n, 'Y', 3 * P);
-	UT_CHECK(page_is(old, 'X'));
-	munmap(n, 3 * P);
-	UT_CHECK(page_is(old, 'X'));
-	munmap(old, P);
 }
 
 /* mremap onto a range that overlaps the source: Linux says EINVAL and
