@@ -409,7 +409,10 @@ static int readdir_root(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	}
 	if (pn(dir)->e != &proc_root_entry || !(pids = kmalloc(1024 * sizeof(int))))
 		return 0;
-	n = pids_from((int)(*pos - i), pids, 1024);
+	/* Past the fixed entries, the offset is i + pid; any offset can be
+	 * lseek'd to, so clamp it rather than let it wrap negative. */
+	uint64_t from = *pos > i ? *pos - i : 0;
+	n = pids_from(from > INT32_MAX ? INT32_MAX : (int)from, pids, 1024);
 	for (int k = 0; k < n; k++) {
 		if (!emit_num(s, pids[k], pnode_ino(pids[k], PN_PIDDIR, 0), DT_DIR,
 			      i + (uint64_t)pids[k] + 1))
@@ -451,12 +454,15 @@ static int readdir_fddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	int pid = pn(dir)->pid;
 	struct task *t = task_get(pid);
 
-	for (int fd = (int)(*pos - 2); t && t->files && fd < t->files->size; fd++) {
+	/* The offset is fd + 2, but lseek can set any: no int cast before
+	 * the bound check (a huge one turned negative and indexed the fd
+	 * table backwards). */
+	for (uint64_t fd = *pos - 2; t && t->files && fd < (uint64_t)t->files->size; fd++) {
 		if (!t->files->fd[fd])
 			continue;
-		if (!emit_num(s, fd, pnode_ino(pid, PN_FDLINK, fd), DT_LNK, (uint64_t)fd + 3))
+		if (!emit_num(s, (int)fd, pnode_ino(pid, PN_FDLINK, (int)fd), DT_LNK, fd + 3))
 			break;
-		*pos = (uint64_t)fd + 3;
+		*pos = fd + 3;
 	}
 	task_put(t);
 	return 0;

@@ -19,10 +19,18 @@
  *       each generation's start is printed
  *   -x  steer clear of a known kernel bug (named like its reproducer in
  *       tests/user/t_hostile_crash.c), to look for others meanwhile:
- *       exec_shebang_empty_interp (no "#!" file without an interpreter),
+ *       exec_shebang_empty_interp (no "#!" file without an interpreter:
+ *       children exec only the targets this program writes, x0 and x1,
+ *       names no fuzzed call uses, instead of e0 and e1, which fuzzed
+ *       writes may turn into anything),
  *       mmap_hint_overlap (no mmap or mremap hint inside user space
  *       without MAP_FIXED / MREMAP_FIXED, and no MREMAP_FIXED at all),
- *       mremap_huge_len (no mremap to 2^40 bytes or more)
+ *       mremap_huge_len (no mremap to 2^40 bytes or more),
+ *       syscall_with_tf_debug_trap_in_kernel (no trap flag: see below);
+ *       with any -x, children also skip rt_sigreturn without a frame,
+ *       which loads every register from stack garbage and so can make
+ *       any system call with any arguments (a forged mremap to 2^64
+ *       bytes was seen) and set the trap flag
  *
  * Theory of operation. The main process makes the scratch directory, a
  * shared area (one record per worker: a ring of the last RING calls, call
@@ -102,7 +110,7 @@ static int one_gen = -1;
 static long seconds = 10;
 static uint64_t max_calls;
 static char scratch[256], wdir[300], self_path[PATH_MAX];
-static bool avoid_empty_shebang, avoid_hint_overlap, avoid_mremap_huge;
+static bool avoid_empty_shebang, avoid_hint_overlap, avoid_mremap_huge, avoid_tf;
 
 /* ---- randomness ---- */
 
@@ -574,8 +582,16 @@ static long do_call(long nr, const uint64_t a[6])
 /* mov $60, %eax; mov $42, %edi; syscall */
 static const uint8_t exit42[] = { 0xb8, 0x3c, 0, 0, 0, 0xbf, 0x2a, 0, 0, 0, 0x0f, 0x05 };
 
-/* Writes wdir/eN: in guest mode a tiny ELF (exit 42) with a few header
- * bytes mutated, or a "#!" line, or random bytes; on a host only the
+/* The path of exec target i (0 or 1) in buf: wdir/eN, or wdir/xN when
+ * steering clear of exec_shebang_empty_interp (see the top). */
+static const char *exec_target(char *buf, size_t size, int i)
+{
+	snprintf(buf, size, "%s/%c%d", wdir, avoid_empty_shebang ? 'x' : 'e', i);
+	return buf;
+}
+
+/* Writes an exec target: in guest mode a tiny ELF (exit 42) with a few
+ * header bytes mutated, or a "#!" line, or random bytes; on a host only the
  * latter two (a mutated image could run stray code as root). */
 static void write_exec_target(void)
 {
@@ -586,8 +602,9 @@ static void write_exec_target(void)
 	memset(img, 0, sizeof(img));
 	int kind = (int)below(guest ? 4 : 2);
 	if (kind == 0) {
-		len = (size_t)snprintf((char *)img, sizeof(img), "#!%s%s\n",
-				       pct(50) ? wdir : "", pct(50) ? "/e0" : "/e1");
+		len = (size_t)snprintf((char *)img, sizeof(img), "#!%s/%c%d\n",
+				       pct(50) ? wdir : "", avoid_empty_shebang ? 'x' : 'e',
+				       pct(50) ? 0 : 1);
 		if (pct(30))
 			len = below(len + 1);
 		if (avoid_empty_shebang && len < 4)
@@ -624,8 +641,10 @@ static void write_exec_target(void)
 			img[below(0x100)] = pct(50) ? (uint8_t)r64() : (uint8_t)PICK(boundary);
 		if (pct(20))
 			len = below(len);
+		if (avoid_empty_shebang && img[0] == '#' && img[1] == '!')
+			img[0] = 0x7f;
 	}
-	snprintf(path, sizeof(path), "%s/e%d", wdir, (int)below(2));
+	exec_target(path, sizeof(path), (int)below(2));
 	unlink(path);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
 	if (fd >= 0) {
@@ -661,11 +680,13 @@ static __attribute__((noreturn)) void child_main(void)
 		char path[PATH_MAX];
 		static char *av[] = { (char *)"fuzz", (char *)"--exit", (char *)"3", NULL };
 		uint64_t a[6] = { 0 };
-		switch (below(4)) {
+		int how = (int)below(4);
+		if (avoid_empty_shebang && how >= 2)
+			how = 1; /* a path from the pools may name a file fuzzed into "#!" */
+		switch (how) {
 		case 0: a[0] = (uint64_t)self_path; break;
 		case 1:
-			snprintf(path, sizeof(path), "%s/e%d", wdir, (int)below(2));
-			a[0] = (uint64_t)path;
+			a[0] = (uint64_t)exec_target(path, sizeof(path), (int)below(2));
 			break;
 		case 2: a[0] = g_rpath(); break;
 		default: a[0] = g_ptr(16); break;
@@ -674,9 +695,10 @@ static __attribute__((noreturn)) void child_main(void)
 		a[2] = pct(80) ? (uint64_t)environ : g_ptr(32);
 		do_call(SYS_execve, a);
 	}
-	if (pct(3)) {
+	bool steering = avoid_empty_shebang || avoid_hint_overlap || avoid_mremap_huge || avoid_tf;
+	if (pct(3) && !steering) {
 		uint64_t a[6] = { 0 };
-		do_call(SYS_rt_sigreturn, a); /* with no frame: SIGSEGV */
+		do_call(SYS_rt_sigreturn, a); /* with no frame: SIGSEGV, or anything */
 	}
 	uint64_t a[6] = { below(256), 0, 0, 0, 0, 0 };
 	do_call(SYS_exit_group, a);
@@ -1499,6 +1521,7 @@ int main(int argc, char **argv)
 			avoid_empty_shebang |= strstr(v, "exec_shebang_empty_interp") != NULL;
 			avoid_hint_overlap |= strstr(v, "mmap_hint_overlap") != NULL;
 			avoid_mremap_huge |= strstr(v, "mremap_huge_len") != NULL;
+			avoid_tf |= strstr(v, "syscall_with_tf") != NULL;
 			i++;
 		}
 		else usage();
@@ -1512,8 +1535,12 @@ int main(int argc, char **argv)
 		snprintf(scratch, sizeof(scratch), "/tmp/fuzz.%d", (int)getpid());
 	for (size_t i = 0; i < NCALLS; i++)
 		total_weight += calls[i].weight;
-	u_out("# fuzz: seed %#llx, %d workers, %ld s%s, scratch %s\n", (unsigned long long)seed,
-	      nworkers, seconds, guest ? ", guest mode" : "", scratch);
+	u_out("# fuzz: seed %#llx, %d workers, %ld s%s, scratch %s%s%s%s%s\n", (unsigned long long)seed,
+	      nworkers, seconds, guest ? ", guest mode" : "", scratch,
+	      avoid_empty_shebang ? ", -x exec_shebang_empty_interp" : "",
+	      avoid_hint_overlap ? ", -x mmap_hint_overlap" : "",
+	      avoid_mremap_huge ? ", -x mremap_huge_len" : "",
+	      avoid_tf ? ", -x syscall_with_tf_debug_trap_in_kernel" : "");
 	u_rmtree(scratch);
 	if (mkdir(scratch, 0755) != 0) {
 		u_out("# fuzz: cannot make %s: %s\n", scratch, u_errname(errno));

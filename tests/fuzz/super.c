@@ -43,8 +43,8 @@ static long env_long(const char *name, long def)
 	return v && *v ? strtol(v, NULL, 0) : def;
 }
 
-/* MemFree in kB, or -1. */
-static long mem_free_kb(void)
+/* The value of field in /proc/meminfo in kB, or -1. */
+static long meminfo_kb(const char *field)
 {
 	static char buf[4096];
 	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
@@ -57,19 +57,41 @@ static long mem_free_kb(void)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	char *p = strstr(buf, "MemFree:");
-	return p ? strtol(p + 8, NULL, 10) : -1;
+	char *p = strstr(buf, field);
+	return p ? strtol(p + strlen(field), NULL, 10) : -1;
 }
 
-/* Reaps every child there is, for a while, so that orphans handed to us
- * are gone and their memory is back. */
+static long mem_free_kb(void)
+{
+	return meminfo_kb("MemFree:");
+}
+
+/* Ends every process but this one and reaps them all, so that the
+ * fuzzer's leftovers (a child that blocked its alarm, a stopped one, one
+ * in a session of its own: orphans all come to us, pid 1) give their
+ * memory back. Says how many there were. */
 static void settle(void)
 {
-	for (int i = 0; i < 10; i++) {
+	int n = 0;
+
+	for (int i = 0; i < 10; i++) { /* those that are exiting anyway */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		u_sleep_ms(50);
+		u_sleep_ms(20);
 	}
+	kill(-1, SIGKILL); /* as pid 1: everyone else (ESRCH: nobody) */
+	for (int i = 0; i < 500; i++) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p > 0) {
+			n++;
+			continue;
+		}
+		if (p < 0)
+			break; /* ECHILD: nobody is left */
+		u_sleep_ms(10);
+	}
+	if (n)
+		u_out("# fuzz: %d leftover processes killed and reaped\n", n);
 }
 
 static char bindir[PATH_MAX];
@@ -152,8 +174,9 @@ int main(int argc, char **argv)
 
 	long after = mem_free_kb();
 	if (before >= 0 && after >= 0 && before - after > tol) {
-		u_out("# fuzz: MemFree %ld kB before, %ld kB after: the same run again tells a "
-		      "leak from first-use growth\n", before, after);
+		u_out("# fuzz: MemFree %ld kB before, %ld kB after (file data now %ld kB): the "
+		      "same run again tells a leak from first-use growth\n", before, after,
+		      meminfo_kb("Cached:"));
 		before = after;
 		run_fuzz(seed, seconds, workers, false, how, sizeof(how));
 		after = mem_free_kb();

@@ -4,7 +4,8 @@
  *   base (the default)  every program that needs no fork(): t_fs t_pipe ...
  *   cow                 the fork/copy-on-write group (t_cow)
  *   hostile             bad pointers, faults, forged CPU state, exhaustion,
- *                       broken executables (t_efault t_faults ...)
+ *                       broken executables, bugs the fuzzer found
+ *                       (t_efault t_faults ... t_fuzz_found)
  *   crash               reproducers of kernel crashes (t_hostile_crash); a
  *                       kernel with one of the bugs panics, so these run one
  *                       case per boot (tests/e2e/hostile.py)
@@ -51,7 +52,7 @@ static const struct group groups[] = {
 	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL }, false },
 	{ "cow", { "t_cow", NULL }, false },
 	{ "hostile", { "t_efault", "t_faults", "t_hostile_cpu", "t_hostile_mm", "t_hostile_elf",
-		       "t_exhaust", NULL }, false },
+		       "t_exhaust", "t_fuzz_found", NULL }, false },
 	{ "crash", { "t_hostile_crash", NULL }, true },
 };
 
