@@ -18,6 +18,7 @@
 #include "kernel/printk.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
+#include "mm/vmm.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 
@@ -684,7 +685,10 @@ static int gen_meminfo(struct seqbuf *sb)
 	seq_printf(sb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
 	seq_printf(sb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
 	seq_printf(sb, "%-16s%8lu kB\n", "Shmem:", (unsigned long)cached);
+	seq_printf(sb, "%-16s%8lu kB\n", "Slab:", (unsigned long)(kheap_frames() * kb));
 	seq_printf(sb, "%-16s%8lu kB\n", "SReclaimable:", 0UL);
+	seq_printf(sb, "%-16s%8lu kB\n", "KernelStack:", (unsigned long)(vmm_kstack_frames() * kb));
+	seq_printf(sb, "%-16s%8lu kB\n", "PageTables:", (unsigned long)(vmm_table_frames() * kb));
 	seq_printf(sb, "%-16s%8lu kB\n", "CowShared:", (unsigned long)(pmm_shared_count() * kb));
 	return 0;
 }

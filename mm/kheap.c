@@ -104,6 +104,13 @@ void kheap_init(void)
 	_Static_assert((LARGE_CLASSES + 1) * LARGE_SUBAREA <= VMALLOC_SIZE, "heap areas");
 }
 
+static size_t heap_frames; /* kheap_frames() */
+
+size_t kheap_frames(void)
+{
+	return heap_frames;
+}
+
 /* Map npages fresh frames at va. Returns false (with nothing mapped) on OOM. */
 static bool map_frames(uintptr_t va, size_t npages)
 {
@@ -118,6 +125,7 @@ static bool map_frames(uintptr_t va, size_t npages)
 			goto undo_mappings;
 		}
 	}
+	heap_frames += npages;
 	return true;
 
 undo_mappings:
@@ -134,6 +142,7 @@ static void unmap_frames(uintptr_t va, size_t max)
 		if (!(old & PTE_P))
 			return;
 		pmm_unref(old & PTE_ADDR_MASK);
+		heap_frames--;
 	}
 }
 
@@ -298,6 +307,7 @@ void *kmalloc(size_t size)
 	}
 	if (size <= PAGE_SIZE) {
 		paddr_t pa = pmm_alloc_nozero();
+		heap_frames += pa != 0;
 		return pa ? phys_to_virt(pa) : NULL;
 	}
 	return large_alloc(PAGE_ALIGN_UP(size) / PAGE_SIZE);
@@ -326,6 +336,7 @@ void kfree(void *p)
 		KASSERT((va & ~PAGE_MASK) == 0);
 		KASSERT(pmm_refcount(virt_to_phys(p)) == 1);
 		pmm_unref(virt_to_phys(p));
+		heap_frames--;
 	} else {
 		panic("kfree: %p is not a heap block", p);
 	}

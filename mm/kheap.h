@@ -12,5 +12,7 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 
 void kheap_init(void);
+/* Frames the heap holds now (slabs, page blocks, large blocks): meminfo. */
+size_t kheap_frames(void);
 
 #endif

@@ -50,10 +50,23 @@ static bool direct_map_live; /* false while only the boot tables map memory */
 static uint64_t kstack_bits[SLOTMAP_WORDS(KSTACK_MAX)];
 static struct slotmap kstack_slots = { kstack_bits, KSTACK_MAX, 0 };
 
+static size_t table_frames, kstack_frames;
+
+size_t vmm_table_frames(void)
+{
+	return table_frames;
+}
+
+size_t vmm_kstack_frames(void)
+{
+	return kstack_frames;
+}
+
 static paddr_t alloc_table(void)
 {
 	paddr_t pa = pmm_alloc();
 
+	table_frames += pa != 0;
 	/* Until the switch, pmm hands out its lowest frames, inside the boot map. */
 	KASSERT(!pa || direct_map_live || pa + PAGE_SIZE <= BOOT_MAP_LIMIT);
 	return pa;
@@ -207,6 +220,7 @@ paddr_t vmm_create_pml4(void)
 
 	if (!pml4)
 		return 0;
+	table_frames++;
 	memcpy((pte_t *)phys_to_virt(pml4) + ENTRIES / 2,
 	       (pte_t *)phys_to_virt(kernel_pml4) + ENTRIES / 2, ENTRIES / 2 * sizeof(pte_t));
 	return pml4;
@@ -235,6 +249,7 @@ static void free_table(paddr_t table, int level, uintptr_t va)
 		free_table(v & PTE_ADDR_MASK, level - 1, child_va);
 	}
 	pmm_unref(table);
+	table_frames--;
 }
 
 void vmm_destroy_pml4(paddr_t pml4)
@@ -249,6 +264,7 @@ void vmm_destroy_pml4(paddr_t pml4)
 			free_table(v & PTE_ADDR_MASK, 3, (uintptr_t)i << 39);
 	}
 	pmm_unref(pml4);
+	table_frames--;
 }
 
 void vmm_flush_page(uintptr_t va)
@@ -383,6 +399,7 @@ static void kstack_unmap(uintptr_t base, size_t mapped)
 		pte_t old = vmm_unmap(kernel_pml4, va);
 		KASSERT(old & PTE_P);
 		pmm_unref(old & PTE_ADDR_MASK);
+		kstack_frames--;
 	}
 }
 
@@ -405,6 +422,7 @@ uintptr_t vmm_kstack_alloc(void)
 			pmm_unref(pa);
 			goto undo_mappings;
 		}
+		kstack_frames++;
 	}
 	return base;
 

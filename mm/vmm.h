@@ -79,4 +79,9 @@ void vmm_activate(paddr_t pml4);
 uintptr_t vmm_kstack_alloc(void);
 void vmm_kstack_free(uintptr_t base);
 
+/* Frames held as page tables (user and kernel) and as kernel stacks now
+ * (meminfo's PageTables and KernelStack). */
+size_t vmm_table_frames(void);
+size_t vmm_kstack_frames(void);
+
 #endif

@@ -30,7 +30,9 @@
  *       with any -x, children also skip rt_sigreturn without a frame,
  *       which loads every register from stack garbage and so can make
  *       any system call with any arguments (a forged mremap to 2^64
- *       bytes was seen) and set the trap flag
+ *       bytes was seen) and set the trap flag, and no mutated ELF is
+ *       written (its stray code can do the same: random mmap hints were
+ *       seen to reach mmap_hint_overlap that way)
  *
  * Theory of operation. The main process makes the scratch directory, a
  * shared area (one record per worker: a ring of the last RING calls, call
@@ -582,6 +584,12 @@ static long do_call(long nr, const uint64_t a[6])
 /* mov $60, %eax; mov $42, %edi; syscall */
 static const uint8_t exit42[] = { 0xb8, 0x3c, 0, 0, 0, 0xbf, 0x2a, 0, 0, 0, 0x0f, 0x05 };
 
+/* True when some known bug is being steered clear of (-x). */
+static bool steering(void)
+{
+	return avoid_empty_shebang || avoid_hint_overlap || avoid_mremap_huge || avoid_tf;
+}
+
 /* The path of exec target i (0 or 1) in buf: wdir/eN, or wdir/xN when
  * steering clear of exec_shebang_empty_interp (see the top). */
 static const char *exec_target(char *buf, size_t size, int i)
@@ -601,6 +609,8 @@ static void write_exec_target(void)
 
 	memset(img, 0, sizeof(img));
 	int kind = (int)below(guest ? 4 : 2);
+	if (kind >= 2 && steering())
+		kind = 1; /* no stray code: see -x at the top */
 	if (kind == 0) {
 		len = (size_t)snprintf((char *)img, sizeof(img), "#!%s/%c%d\n",
 				       pct(50) ? wdir : "", avoid_empty_shebang ? 'x' : 'e',
@@ -695,8 +705,7 @@ static __attribute__((noreturn)) void child_main(void)
 		a[2] = pct(80) ? (uint64_t)environ : g_ptr(32);
 		do_call(SYS_execve, a);
 	}
-	bool steering = avoid_empty_shebang || avoid_hint_overlap || avoid_mremap_huge || avoid_tf;
-	if (pct(3) && !steering) {
+	if (pct(3) && !steering()) {
 		uint64_t a[6] = { 0 };
 		do_call(SYS_rt_sigreturn, a); /* with no frame: SIGSEGV, or anything */
 	}
@@ -731,8 +740,13 @@ static void do_fork_like(int nr)
 		r = (long)vfork();
 		if (r == 0) {
 			static char *av[] = { (char *)"fuzz", (char *)"--exit", (char *)"4", NULL };
-			if (pct(50))
-				execve(pct(70) ? self_path : (char *)g_rpath(), av, environ);
+			static char target[PATH_MAX];
+			if (pct(50)) {
+				const char *p = pct(70) ? self_path : (char *)g_rpath();
+				if (avoid_empty_shebang && p != self_path)
+					p = exec_target(target, sizeof(target), (int)below(2));
+				execve(p, av, environ);
+			}
 			_exit(0);
 		}
 	} else {

@@ -9,6 +9,9 @@
  *   FUZZ_MEM_TOLERANCE_KB=N   MemFree drop still accepted (0)
  *   FUZZ_VERBOSE=1       the fuzzer logs every call (to replay a crash)
  *   FUZZ_AVOID=BUG       pass -x BUG to the fuzzer (see fuzz.c)
+ *   FUZZ_THEN=PROGRAM    at the end, exec PROGRAM as pid 1 (e.g. /sbin/init,
+ *                       so that the usual BusyBox shell comes up on the
+ *                       console after the fuzzing: tests/e2e/fuzz.py)
  *   FUZZ_ONLY=I FUZZ_GEN=G FUZZ_CALLS=N FUZZ_LOG_FROM=K   replay aids:
  *                        only worker I, only its generation G, N calls,
  *                        log calls from K on (-W, -G, -n, -V)
@@ -64,6 +67,14 @@ static long meminfo_kb(const char *field)
 static long mem_free_kb(void)
 {
 	return meminfo_kb("MemFree:");
+}
+
+/* Prints where the memory is (kB), to tell a leak from a cache. */
+static void mem_report(const char *when)
+{
+	u_out("# fuzz: %s: MemFree %ld, file data %ld, heap %ld, kernel stacks %ld, "
+	      "page tables %ld kB\n", when, mem_free_kb(), meminfo_kb("Cached:"),
+	      meminfo_kb("Slab:"), meminfo_kb("KernelStack:"), meminfo_kb("PageTables:"));
 }
 
 /* Ends every process but this one and reaps them all, so that the
@@ -168,17 +179,19 @@ int main(int argc, char **argv)
 		u_fmt(how, sizeof(how), "skipped");
 	result(ok, "fuzz: warm-up run (%ld s): %s", warmup, how);
 
+	mem_report("before the run");
 	long before = mem_free_kb();
 	ok = run_fuzz(seed, seconds, workers, verbose, how, sizeof(how));
 	result(ok, "fuzz: run of %ld s, seed %#llx: %s", seconds, (unsigned long long)seed, how);
 
+	mem_report("after the run");
 	long after = mem_free_kb();
 	if (before >= 0 && after >= 0 && before - after > tol) {
-		u_out("# fuzz: MemFree %ld kB before, %ld kB after (file data now %ld kB): the "
-		      "same run again tells a leak from first-use growth\n", before, after,
-		      meminfo_kb("Cached:"));
+		u_out("# fuzz: MemFree %ld kB before, %ld kB after: the same run again tells a "
+		      "leak from first-use growth\n", before, after);
 		before = after;
 		run_fuzz(seed, seconds, workers, false, how, sizeof(how));
+		mem_report("after the run again");
 		after = mem_free_kb();
 	}
 	result(before >= 0 && after >= 0 && before - after <= tol,
@@ -197,5 +210,11 @@ int main(int argc, char **argv)
 	       pid < 0 ? u_errname(-pid) : st < 0 ? "no exit" : u_status_str(st, how, sizeof(how)));
 
 	u_out("# fuzz: %d passed, %d failed\n", passed, failed);
+	const char *then = getenv("FUZZ_THEN");
+	if (then && *then) {
+		char *tv[] = { (char *)then, NULL };
+		execve(then, tv, environ);
+		u_out("# fuzz: cannot run %s: %s\n", then, u_errname(errno));
+	}
 	return failed ? 1 : 0;
 }
