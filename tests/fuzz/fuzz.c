@@ -4,6 +4,7 @@
  *   fuzz [-s SEED] [-t SECONDS] [-w WORKERS] [-n CALLS] [-W ONLY] [-d DIR] [-g] [-v]
  *        [-x BUG]...
  *   fuzz --exit N          exit with N at once (an execve target)
+ *   (at least one option: without any it only prints the usage)
  *
  *   -s  64-bit seed (default: from the clock); printed first, so any run
  *       can be repeated exactly          -t  run time in seconds (10)
@@ -1516,6 +1517,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--exit"))
 		return atoi(argv[2]);
+	/* No run without options: children exec this program with random
+	 * argv, often empty, and a fuzzer started that way (defaults, no -x,
+	 * its own scratch directory) once did all the -x were meant to stop. */
+	if (argc < 2)
+		usage();
 	seed = mix((uint64_t)u_now_ms() ^ ((uint64_t)getpid() << 32));
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
