@@ -450,14 +450,14 @@ static int readdir_piddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	return 0;
 }
 
+/* *pos is the user's to set (lseek on the directory), so it is compared
+ * with the table size as it is, never cast to an index first (an int cast
+ * of a large position is negative). */
 static int readdir_fddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 {
 	int pid = pn(dir)->pid;
 	struct task *t = task_get(pid);
 
-	/* The offset is fd + 2, but lseek can set any: no int cast before
-	 * the bound check (a huge one turned negative and indexed the fd
-	 * table backwards). */
 	for (uint64_t fd = *pos - 2; t && t->files && fd < (uint64_t)t->files->size; fd++) {
 		if (!t->files->fd[fd])
 			continue;
