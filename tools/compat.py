@@ -25,8 +25,9 @@ Boots run E2E_JOBS at a time (default: the CPU count), longest first; every
 boot has a time limit (scaled by E2E_TIMEOUT_SCALE). Serial logs go to
 build/test-logs/compat/. Exit status 0 when nothing failed.
 
-Every run saves its results to build/compat/results.json; --render makes
-the matrix and the document from such a file again without booting.
+Every run saves its results to build/compat/results.json (a run with
+--only: results-only.json); --render makes the matrix and the document from
+such a file again without booting.
 
 Usage: compat.py [--only REGEX] [--doc PATH | --no-doc] [--build DIR] [--list]
        compat.py --render build/compat/results.json [--doc PATH | --no-doc]
@@ -779,7 +780,9 @@ def versions():
                                   timeout=20).stdout.decode(errors="replace").split("\n")[0]
         except (OSError, subprocess.TimeoutExpired):
             return "?"
-    commit = first_line(["git", "-C", REPO, "describe", "--always", "--dirty"])
+    tree = first_line(["git", "-C", REPO, "describe", "--always", "--dirty"])
+    kernel = first_line(["git", "-C", REPO, "log", "-1", "--format=%h %s", "--",
+                         "boot", "kernel", "mm", "proc", "elf", "fs", "initramfs", "tests/user"])
     qemu = first_line(["qemu-system-x86_64", "--version"])
     grub = first_line(["grub-mkrescue", "--version"])
     bochs = "?"
@@ -789,12 +792,14 @@ def versions():
         bochs = "Bochs " + out if out else "?"
     except (OSError, subprocess.TimeoutExpired):
         pass
-    return f"kernel `{commit}`; {qemu}; {bochs} (Debian package); {grub}"
+    return (f"tree `{tree}`, whose kernel and user tests last changed in `{kernel}`; "
+            f"{qemu}; {bochs} (Debian package); {grub}")
 
 
 # ---- saving results -------------------------------------------------------------------
 
-RESULTS = os.path.join(REPO, "build", "compat", "results.json")
+RESULTS = os.path.join(REPO, "build", "compat", "results.json")             # full runs
+RESULTS_PART = os.path.join(REPO, "build", "compat", "results-only.json")  # --only runs
 
 
 def save_results(path, all_cells, meta):
@@ -913,7 +918,7 @@ def main(argv):
                 print(c.name, "nolm")
             return 0
         meta = run_all(cell_list, nolm_list, args)
-        save_results(RESULTS, cell_list + nolm_list, meta)
+        save_results(RESULTS_PART if args.only else RESULTS, cell_list + nolm_list, meta)
     failed = print_report(cell_list, nolm_list, meta)
     doc = args.doc or (None if args.only else os.path.join(REPO, "docs", "COMPAT.md"))
     if doc and not args.no_doc:
