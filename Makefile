@@ -169,7 +169,7 @@ test: $(DEPS_STAMP)
 # path, with 16 MiB, 64 MiB and 1 GiB; runs the self-tests, the fork/CoW
 # group and a shell session on each; prints the matrix and rewrites
 # docs/COMPAT.md (from tests/compat/COMPAT.md.in). Boots E2E_JOBS at a time.
-#   make compat                              everything (about an hour on 2 cores)
+#   make compat                              everything (about 35 minutes on 2 cores)
 #   make compat COMPAT_ONLY='bochs/ryzen'    the cells matching a regex, no document
 COMPAT_ONLY ?=
 .PHONY: compat

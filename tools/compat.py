@@ -834,6 +834,21 @@ def load_results(path):
 TEMPLATE = os.path.join(REPO, "tests", "compat", "COMPAT.md.in")
 
 
+def verdict_text(cell_list, nolm_list):
+    """One sentence per part of the matrix: how many cells passed."""
+    ok = [c for c in cell_list if all(r.verdict != "fail" for r in c.runs.values())]
+    lim = [c for c in ok if any(r.limited for r in c.runs.values())]
+    nolm_ok = [c for c in nolm_list if c.runs.get("nolm") and c.runs["nolm"].verdict == "pass"]
+    failed_nolm = sorted({c.emu for c in nolm_list if c not in nolm_ok})
+    s = (f"x86-64 cells: {len(ok)} of {len(cell_list)} passed"
+         f" ({len(lim)} of them with a fork/CoW case that needs more RAM).")
+    if nolm_list:
+        s += (f" CPUs without long mode: {len(nolm_ok)} of {len(nolm_list)} passed"
+              + (f" (failed: the {' and '.join(failed_nolm)} ones, see below)." if failed_nolm
+                 else "."))
+    return s
+
+
 def render_doc(cell_list, nolm_list, meta):
     """Fill tests/compat/COMPAT.md.in: each @NAME@ becomes a generated block."""
     all_cells = cell_list + nolm_list
@@ -844,6 +859,7 @@ def render_doc(cell_list, nolm_list, meta):
     blocks = {
         "VERSIONS": meta["versions"],
         "SUMMARY": f"{p} passed, {f} failed, {s} skipped",
+        "VERDICT": verdict_text(cell_list, nolm_list),
         "RUNTIME": (f"{wall / 60:.1f} minutes ({wall:.0f} s) of wall time for {boots} boots, "
                     f"{meta['jobs']} at a time ({busy:.0f} s of boot time added up), on "
                     f"{meta['cpus']} cores with a load average of {meta['load_before']:.1f} "
@@ -879,6 +895,7 @@ def print_report(cell_list, nolm_list, meta):
         print(nolm_table(nolm_list))
     print("\nMemory-limited cases:\n" + limited_table(cell_list))
     print("\nFailures:\n" + failures_text(all_cells))
+    print("\n" + verdict_text(cell_list, nolm_list))
     p, f, s = tally(all_cells)
     print(f"# total: {meta['wall']:.0f} s wall time, {meta['jobs']} boots at a time")
     print(f"compat: {p} passed, {f} failed" + (f", {s} skipped" if s else ""))
