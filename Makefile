@@ -157,11 +157,157 @@ gdb: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio
 	./build.sh gdb $(BOOT_ARGS)
 
 # Builds what it needs itself, so that a build failure is counted as a failed
-# test and the summary line is always printed.
+# test and the summary line is always printed. Then docs/APPLETS.md is
+# rendered from the shell test's results (quietly: the summary stays last).
 test: $(DEPS_STAMP)
-	@$(PYTHON) tests/run.py
+	@rc=0; $(PYTHON) tests/run.py || rc=$$?; $(PYTHON) tools/applets_md.py --quiet; exit $$rc
 
 -include $(wildcard $(BUILD)/host/*.d)
+
+# ---- BusyBox: the root filesystem's programs ---------------------------------
+# Debian's BusyBox source package (version and .dsc hash pinned in build.sh),
+# unpacked unmodified into build/busybox/busybox by `build.sh busybox-src`
+# and built out of tree in build/busybox/obj: static, with musl-gcc, from the
+# full configuration committed as busybox-config/busybox.config (see
+# busybox-config/README.md and /work/shared/BUSYBOX.md). musl-gcc does not
+# search the Linux UAPI headers, so build/busybox/include holds symlinks to
+# them. Nothing is rebuilt when neither the pinned version nor the
+# configuration changed. The rootfs gets /bin/busybox and a symlink for every
+# applet at the path `busybox --list-full` names (the binary runs here).
+#
+#   make busybox             the binary, build/busybox/obj/busybox
+#   make busybox-menuconfig  edit the configuration, then save it back to
+#                            busybox-config/busybox.config (no date stamp)
+
+BB_DIR := $(BUILD)/busybox
+BB_SRC := $(BB_DIR)/busybox
+BB_OBJ := $(BB_DIR)/obj
+BB_INC := $(BB_DIR)/include
+BB_BIN := $(BB_OBJ)/busybox
+BB_ROOTFS := $(BB_DIR)/rootfs
+BB_CONFIG := busybox-config/busybox.config
+BB_VERSION := $(shell sed -n 's/^BUSYBOX_VERSION="\(.*\)"$$/\1/p' build.sh)
+BB_UAPI := linux:/usr/include/linux asm-generic:/usr/include/asm-generic \
+	mtd:/usr/include/mtd asm:/usr/include/x86_64-linux-gnu/asm
+# BusyBox's own make, not ours: our flags and variables stay out of it.
+BB_MAKE = MAKEFLAGS= KCONFIG_NOTIMESTAMP=1 $(MAKE) -C $(BB_SRC) O=$(abspath $(BB_OBJ)) \
+	CC="musl-gcc -isystem $(abspath $(BB_INC))" BB_EXTRA_VERSION="Debian $(BB_VERSION)"
+
+ROOTFS_EXTRA += $(BB_ROOTFS):/
+ROOTFS_MODES += --chmod /etc/shadow:0600
+
+.PHONY: busybox busybox-menuconfig
+busybox: $(BB_BIN)
+all: busybox
+
+# Rewritten only when the pinned version changes; then the source is fetched
+# again and the old objects are thrown away.
+$(BB_DIR)/version: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(BB_VERSION)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(BB_VERSION)' > $@
+
+$(BB_SRC)/.unpacked: $(BB_DIR)/version | $(DEPS_STAMP)
+	rm -rf $(BB_SRC) $(BB_OBJ) $(BB_DIR)/download $(BB_DIR)/busybox_*
+	./build.sh busybox-src $(BB_DIR)
+	touch $@
+
+$(BB_INC)/.links: | $(DEPS_STAMP)
+	@mkdir -p $(BB_INC)
+	$(foreach l,$(BB_UAPI),ln -sfn $(word 2,$(subst :, ,$(l))) $(BB_INC)/$(word 1,$(subst :, ,$(l))) &&) true
+	@touch $@
+
+# The committed configuration must be complete: silentoldconfig may not
+# change it (a new version with new options needs `make busybox-menuconfig`).
+$(BB_BIN): $(BB_SRC)/.unpacked $(BB_INC)/.links $(BB_CONFIG)
+	@mkdir -p $(BB_OBJ)
+	cp $(BB_CONFIG) $(BB_OBJ)/.config
+	$(BB_MAKE) -s silentoldconfig </dev/null
+	@cmp -s $(BB_CONFIG) $(BB_OBJ)/.config || { diff -u $(BB_CONFIG) $(BB_OBJ)/.config; \
+		echo "$(BB_CONFIG) is not complete for BusyBox $(BB_VERSION): make busybox-menuconfig" >&2; \
+		exit 1; }
+	$(BB_MAKE) -j2 busybox
+	@touch $@
+
+busybox-menuconfig: $(BB_SRC)/.unpacked $(BB_INC)/.links
+	@mkdir -p $(BB_OBJ)
+	cp $(BB_CONFIG) $(BB_OBJ)/.config
+	$(BB_MAKE) menuconfig
+	cp $(BB_OBJ)/.config $(BB_CONFIG)
+
+# Symlinks are absolute (/bin/busybox): they dangle on this machine, which
+# mkcpio does not mind. Built aside and renamed, so a failure leaves nothing.
+$(BB_ROOTFS): $(BB_BIN)
+	rm -rf $@ $@.tmp
+	mkdir -p $@.tmp/bin
+	cp $(BB_BIN) $@.tmp/bin/busybox
+	$(BB_BIN) --list-full | while read -r p; do \
+		case $$p in */*) mkdir -p "$@.tmp/$${p%/*}" ;; esac; \
+		ln -s /bin/busybox "$@.tmp/$$p" || exit 1; \
+	done
+	mv $@.tmp $@
+
+# Helper programs for the shell e2e test (tests/e2e/progs/*.c), static musl,
+# installed as /usr/bin/NAME: segfault (dies of SIGSEGV).
+E2E_PROGS := $(patsubst tests/e2e/progs/%.c,$(BUILD)/e2e-progs/%,$(sort $(wildcard tests/e2e/progs/*.c)))
+ROOTFS_EXTRA += $(foreach p,$(E2E_PROGS),$(p):/usr/bin/$(notdir $(p)))
+all: $(E2E_PROGS)
+
+$(BUILD)/e2e-progs/%: tests/e2e/progs/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# ---- Benchmark: make bench (tools/bench.py, tests/bench/, docs/BENCHMARKS.md) ----
+# The bench programs are static musl binaries. build/bench/initramfs.cpio
+# holds only them (tests/bench/bench.c as /init) and BusyBox as /bin/sh
+# (BENCH_BUSYBOX= leaves it out: the shell loop then uses posix_spawn).
+# `make all` builds them, so that `make test` smoke-runs them
+# (tests/e2e/bench_smoke.py). `make bench` boots this kernel and
+# Debian's Linux (fetched into build/linux/) under the same QEMU settings,
+# prints the table and updates docs/BENCHMARKS.md and docs/bench-ratios.png.
+# BENCH_ARGS go to tools/bench.py (e.g. BENCH_ARGS="--rounds 3 --no-min-ram").
+BENCH_BUSYBOX ?= $(BB_BIN)
+BENCH_BINS := $(BUILD)/bench/bench $(BUILD)/bench/bench-nop $(BUILD)/bench/bench-spawnloop
+BENCH_ROOT := $(BUILD)/bench/rootfs
+BENCH_ARGS ?=
+
+.PHONY: bench bench-progs
+all: bench-progs
+bench-progs: $(BENCH_BINS) $(BUILD)/bench/initramfs.cpio
+
+$(BUILD)/bench/bench: tests/bench/bench.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/bench-%: tests/bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# Rebuilds the archive when BusyBox comes or goes.
+$(BUILD)/bench/busybox-path: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(BENCH_BUSYBOX)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(BENCH_BUSYBOX)' > $@
+
+$(BUILD)/bench/initramfs.cpio: $(BENCH_BINS) $(BENCH_BUSYBOX) $(BUILD)/bench/busybox-path tools/mkcpio.py
+	rm -rf $(BENCH_ROOT)
+	mkdir -p $(BENCH_ROOT)/bin $(BENCH_ROOT)/dev $(BENCH_ROOT)/proc $(BENCH_ROOT)/tmp
+	cp $(BUILD)/bench/bench $(BENCH_ROOT)/init
+	cp $(BUILD)/bench/bench-nop $(BUILD)/bench/bench-spawnloop $(BENCH_ROOT)/bin/
+	$(if $(BENCH_BUSYBOX),cp $(BENCH_BUSYBOX) $(BENCH_ROOT)/bin/busybox && ln -s busybox $(BENCH_ROOT)/bin/sh)
+	$(PYTHON) tools/mkcpio.py -o $@ $(BENCH_ROOT):/
+
+bench: $(BUILD)/kernel.elf $(BUILD)/bench/initramfs.cpio
+	@./build.sh deps gnuplot-nox || echo "bench: no gnuplot: the chart is left out" >&2
+	$(PYTHON) tools/bench.py $(BENCH_ARGS)
+
+# docs/APPLETS.md from the last results of tests/e2e/shell.py (make test
+# does this too); shell-tests-host runs that test's checks on this Linux
+# machine, with the same BusyBox, to show that their expected output is right.
+.PHONY: applets-doc shell-tests-host
+applets-doc:
+	$(PYTHON) tools/applets_md.py
+
+shell-tests-host: $(BB_BIN) $(E2E_PROGS)
+	$(PYTHON) tests/e2e/shell.py --host
 
 # ---- compat: the CPU-model matrix (tools/compat.py, docs/COMPAT.md) ---------
 # Boots the image on every x86-64 CPU model of Bochs 2.7 and on QEMU's

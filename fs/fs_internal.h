@@ -63,6 +63,10 @@ struct inode_ops {
 	/* Emit entries from *pos on (the fs defines positions, >= 2 after "." ".."). */
 	int (*readdir)(struct inode *dir, uint64_t *pos, struct dir_sink *sink);
 	long (*read)(struct inode *ino, uint64_t off, struct uio *u);
+	/* The frame holding page idx of a regular file, with one reference
+	 * added for the caller; a hole gets a zeroed frame first if alloc,
+	 * else 0. NULL for filesystems whose data is not in frames. */
+	paddr_t (*get_page)(struct inode *ino, uint64_t idx, bool alloc);
 	long (*write)(struct inode *ino, uint64_t off, struct uio *u);
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference went and the inode is unreachable: free it. */

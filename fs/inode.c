@@ -283,3 +283,20 @@ long vfs_inode_path(struct inode *ino, char *buf, size_t size)
 
 	return inode_path_from(root, ino, buf, size);
 }
+
+uint32_t vfs_inode_dev(const struct inode *ino)
+{
+	return ino->sb->dev;
+}
+
+paddr_t vfs_inode_page(struct inode *ino, uint64_t pgoff, bool alloc)
+{
+	if (!vfs_inode_has_pages(ino))
+		return 0;
+	return ino->iops->get_page(ino, pgoff, alloc);
+}
+
+bool vfs_inode_has_pages(struct inode *ino)
+{
+	return S_ISREG(ino->mode) && ino->iops && ino->iops->get_page;
+}

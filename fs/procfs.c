@@ -19,6 +19,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "proc/proc.h"
+#include "proc/sched.h"
 
 /* --- seq buffers --- */
 
@@ -658,8 +659,10 @@ static int gen_meminfo(struct seqbuf *sb)
 static int gen_uptime(struct seqbuf *sb)
 {
 	uint64_t cs = clock_monotonic_ns() / 10000000; /* centiseconds */
+	uint64_t idle = sched_stats.idle * 100 / HZ;
 
-	seq_printf(sb, "%lu.%02lu 0.00\n", (unsigned long)(cs / 100), (unsigned long)(cs % 100));
+	seq_printf(sb, "%lu.%02lu %lu.%02lu\n", (unsigned long)(cs / 100), (unsigned long)(cs % 100),
+		   (unsigned long)(idle / 100), (unsigned long)(idle % 100));
 	return 0;
 }
 

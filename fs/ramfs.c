@@ -372,6 +372,20 @@ static paddr_t page_get(struct inode *ino, struct ramfs_node *n, uint64_t idx)
 	return n->pages[idx];
 }
 
+static paddr_t ramfs_get_page(struct inode *ino, uint64_t idx, bool alloc)
+{
+	struct ramfs_node *n = node(ino);
+	paddr_t pa = 0;
+
+	if (idx < n->npages && n->pages[idx])
+		pa = n->pages[idx];
+	else if (alloc && idx < MAX_FILE_SIZE / PAGE_SIZE)
+		pa = page_get(ino, n, idx);
+	if (pa)
+		pmm_ref(pa);
+	return pa;
+}
+
 static long ramfs_write(struct inode *ino, uint64_t off, struct uio *u)
 {
 	struct ramfs_node *n = node(ino);
@@ -456,6 +470,7 @@ static const struct inode_ops ramfs_iops = {
 	.readlink = ramfs_readlink,
 	.readdir = ramfs_readdir,
 	.read = ramfs_read,
+	.get_page = ramfs_get_page,
 	.write = ramfs_write,
 	.truncate = ramfs_truncate,
 	.evict = ramfs_evict,

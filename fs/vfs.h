@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/arch.h"
+
 #define PATH_MAX 4096
 #define NAME_MAX 255
 #define PIPE_BUF 4096
@@ -188,6 +190,13 @@ void inode_unref(struct inode *ino);
 int vfs_lookup(const char *path, bool follow, struct inode **out);
 /* Read up to n bytes at off from a regular file into kbuf: count or -errno. */
 long vfs_inode_read(struct inode *ino, uint64_t off, void *kbuf, size_t n);
+/* The frame of page pgoff of a regular file, shared with the file, with a
+ * reference for the caller (mm maps it: zero-copy exec and MAP_SHARED).
+ * 0 when the page is a hole and !alloc, when out of memory, or when the
+ * filesystem keeps no frames (then the caller copies with vfs_inode_read). */
+paddr_t vfs_inode_page(struct inode *ino, uint64_t pgoff, bool alloc);
+/* True if vfs_inode_page works for ino (MAP_SHARED file mappings). */
+bool vfs_inode_has_pages(struct inode *ino);
 /* 0 if the current task may execute ino (regular, an x bit, permission);
  * -EACCES otherwise. */
 int vfs_may_exec(struct inode *ino);
@@ -196,6 +205,8 @@ int vfs_permission(struct inode *ino, int mask);
 /* Write the absolute path of ino (as seen from the task's root) into buf;
  * returns the length (without NUL) or -ENAMETOOLONG / -ENOENT. */
 long vfs_inode_path(struct inode *ino, char *buf, size_t size);
+/* The device of the filesystem holding ino (st_dev, MKDEV form). */
+uint32_t vfs_inode_dev(const struct inode *ino);
 
 /* --- open files and descriptors --- */
 /* Open path like open(2), for kernel callers (init's console, exec). */

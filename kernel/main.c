@@ -84,6 +84,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (cmdline_has("crashtest"))
 		crashtest();
 	fs_init();
+	proc_procfs_init();
 	tty_init();
 	if (cmdline_has("selftest")) {
 		int failed = selftest_run_all();

@@ -11,9 +11,15 @@
 #include "kernel/version.h"
 #include "mm/pmm.h"
 #include "proc/proc.h"
+#include "proc/sched.h"
 #include "proc/task.h"
 
 static char hostname[65] = "kernel";
+
+const char *uname_nodename(void)
+{
+	return hostname;
+}
 
 struct utsname_k {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domain[65];
@@ -63,9 +69,13 @@ _Static_assert(sizeof(struct sysinfo_k) == 112, "struct sysinfo (Linux x86_64)")
 long sys_sysinfo(uintptr_t info)
 {
 	struct sysinfo_k s;
+	unsigned long avg[3];
 
 	memset(&s, 0, sizeof(s));
 	s.uptime = (int64_t)(clock_monotonic_ns() / 1000000000ULL);
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++)
+		s.loads[i] = avg[i] << (16 - LOADAVG_FSHIFT); /* SI_LOAD_SHIFT */
 	s.totalram = pmm_total_count();
 	s.freeram = pmm_free_count();
 	s.sharedram = pmm_shared_count();

@@ -68,8 +68,10 @@ long sys_munmap(uintptr_t addr, size_t len);
 long sys_mprotect(uintptr_t addr, size_t len, int prot);
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr);
 long sys_madvise(uintptr_t addr, size_t len, int advice);
+long sys_msync(uintptr_t addr, size_t len, int flags);
 
-#define SYSCALLS_MM SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise),
+#define SYSCALLS_MM                                                                                \
+	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),
 
 /* kernel/: time and system information */
 long sys_uname(uintptr_t buf);

@@ -16,6 +16,7 @@
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/kbd.h"
 #include "kernel/lib/string.h"
 #include "kernel/printk.h"
 #include "kernel/serial.h"
@@ -114,13 +115,7 @@ struct tty {
 static struct tty ttys[MAX_TTYS];
 static int ntty;
 static struct tty *console_tty; /* /dev/console */
-
-static void serial_out(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		serial_putc(s[i]);
-	vga_write(s, n);
-}
+static struct tty *vga_tty;     /* tty1, also /dev/tty0 */
 
 static void tty_default_termios(struct tty *t)
 {
@@ -145,6 +140,27 @@ static void tty_put(struct tty *t, char c)
 		t->out("\r\n", 2);
 	else
 		t->out(&c, 1);
+}
+
+/* Output bytes with OPOST processing, in as few device calls as possible
+ * (the VGA terminal redraws once per call, not once per byte). */
+static void tty_put_chunk(struct tty *t, const char *s, size_t n)
+{
+	bool onlcr = (t->tio.oflag & OPOST) && (t->tio.oflag & ONLCR);
+	char out[512];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (len + 2 > sizeof(out)) {
+			t->out(out, len);
+			len = 0;
+		}
+		if (s[i] == '\n' && onlcr)
+			out[len++] = '\r';
+		out[len++] = s[i];
+	}
+	if (len)
+		t->out(out, len);
 }
 
 static void echo_char(struct tty *t, char c)
@@ -415,8 +431,7 @@ static long tty_write(struct file *f, struct uio *u, uint64_t *pos)
 		size_t n = u->len - done < sizeof(buf) ? u->len - done : sizeof(buf);
 		if (uio_copy_in(buf, u, done, n))
 			return done ? (long)done : -EFAULT;
-		for (size_t i = 0; i < n; i++)
-			tty_put(t, buf[i]);
+		tty_put_chunk(t, buf, n);
 		done += n;
 	}
 	return (long)done;
@@ -574,10 +589,12 @@ static unsigned int tty_poll(struct file *f, struct poll_table *pt)
 	return (readable(t) ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
 }
 
-/* The terminal a device node names: by minor for ttyS0/ttyN, the
- * console for (5,1). */
+/* The terminal a device node names: by minor for ttyS0/ttyN, the VGA
+ * terminal for tty0 (4,0), the console for (5,1). */
 static struct tty *tty_of_inode(struct inode *ino)
 {
+	if (ino->rdev == MKDEV(4, 0) && vga_tty)
+		return vga_tty;
 	for (int i = 0; i < ntty; i++)
 		if (ttys[i].rdev == ino->rdev)
 			return &ttys[i];
@@ -639,12 +656,18 @@ struct tty *tty_register(const char *name, uint32_t major, uint32_t minor,
 	return t;
 }
 
-/* The serial line echoes what it prints on the VGA screen too until a VGA
- * terminal of its own is registered (kernel messages go to both anyway). */
+/* The serial line writes to the serial port only: the screen belongs to
+ * tty1 (kernel messages go to both anyway, through the console). */
 static void serial_only_out(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		serial_putc(s[i]);
+}
+
+void tty_set_winsize(struct tty *t, uint16_t rows, uint16_t cols)
+{
+	t->ws.row = rows;
+	t->ws.col = cols;
 }
 
 void tty_set_console(struct tty *t)
@@ -652,15 +675,41 @@ void tty_set_console(struct tty *t)
 	console_tty = t;
 }
 
+uint32_t tty_devnum(struct tty *t)
+{
+	return t->rdev;
+}
+
+int tty_fg_pgrp(struct tty *t)
+{
+	return t->pgrp;
+}
+
+/* tty1 on the VGA screen and the keyboard; /dev/tty0 names it too. */
+static void vga_tty_init(void)
+{
+	vga_tty = tty_register("tty1", 4, 1, vga_tty_write);
+	tty_set_winsize(vga_tty, VGA_ROWS, VGA_COLS);
+	vga_attach_tty(vga_tty);
+	devfs_register_char("tty0", 4, 0, &tty_ops);
+	kbd_init(vga_tty);
+}
+
 void tty_init(void)
 {
 	char con[16];
 
-	console_tty = tty_register("ttyS0", 4, 64, serial_out);
+	console_tty = tty_register("ttyS0", 4, 64, serial_only_out);
+	vga_tty_init();
 	devfs_register_char("console", 5, 1, &tty_ops);
 	devfs_register_char("tty", 5, 0, &devtty_ops);
 	serial_enable_rx_irq(serial_rx);
-	if (cmdline_value("console", con, sizeof(con)) && strcmp(con, "ttyS0"))
-		kinfo("tty: console=%s: only ttyS0 is available so far\n", con);
-	(void)serial_only_out;
+	if (!cmdline_value("console", con, sizeof(con)))
+		return;
+	if (strchr(con, ','))
+		*strchr(con, ',') = 0; /* "ttyS0,115200n8" */
+	if (!strcmp(con, "tty1") || !strcmp(con, "tty0"))
+		tty_set_console(vga_tty);
+	else if (strcmp(con, "ttyS0"))
+		kinfo("tty: console=%s: no such terminal; the console is ttyS0\n", con);
 }

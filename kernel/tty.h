@@ -7,12 +7,16 @@
 
 struct tty;
 
-/* Create the serial terminal (ttyS0, also /dev/console) and /dev/tty. */
+/* Create the serial terminal (ttyS0), the VGA one (tty1, also /dev/tty0)
+ * with the keyboard, /dev/console (ttyS0, or tty1 with console=tty1 or
+ * console=tty0 on the command line) and /dev/tty. */
 void tty_init(void);
 /* Add a terminal: /dev/<name> with the given device numbers, writing its
  * output through out (which must not block). */
 struct tty *tty_register(const char *name, uint32_t major, uint32_t minor,
 			 void (*out)(const char *s, size_t n));
+/* Set the size TIOCGWINSZ reports (no SIGWINCH: for setting up). */
+void tty_set_winsize(struct tty *t, uint16_t rows, uint16_t cols);
 /* Make t the terminal behind /dev/console. */
 void tty_set_console(struct tty *t);
 /* The controlling process of session sid exits: its terminal's foreground
@@ -20,5 +24,9 @@ void tty_set_console(struct tty *t);
 void tty_session_leader_exit(struct tty *t, int sid);
 /* A byte arrived from the device (interrupt context). */
 void tty_receive(struct tty *tty, char c);
+/* For /proc/<pid>/stat: a controlling terminal's device number
+ * (MKDEV form) and its foreground process group. */
+uint32_t tty_devnum(struct tty *t);
+int tty_fg_pgrp(struct tty *t);
 
 #endif

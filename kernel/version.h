@@ -6,4 +6,7 @@
 #define KERNEL_RELEASE "6.1.0-cowkernel"
 #define KERNEL_VERSION_STRING "#1 SMP PREEMPT_DYNAMIC"
 
+/* The host name sethostname set (uname's nodename). */
+const char *uname_nodename(void);
+
 #endif

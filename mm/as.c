@@ -38,7 +38,7 @@ static pte_t prot_to_pte(uint32_t prot)
 		pte |= PTE_W;
 	if (!(prot & PROT_EXEC))
 		pte |= PTE_NX;
-	return pte;
+	return vmm_supported_flags(pte);
 }
 
 struct as *as_create(void)
@@ -63,27 +63,36 @@ void as_get(struct as *as)
 	as->refs++;
 }
 
+struct unmap {
+	struct as *as;
+	bool live;    /* as is the loaded address space: flush what we clear */
+	size_t freed;
+};
+
+static int unmap_table(pte_t *ptes, size_t n, uintptr_t va, void *arg)
+{
+	struct unmap *u = arg;
+
+	for (size_t i = 0; i < n; i++, va += PAGE_SIZE) {
+		pte_t old = ptes[i];
+		if (!(old & PTE_P))
+			continue;
+		ptes[i] = 0;
+		if (u->live)
+			vmm_flush_page(va);
+		pmm_unref(old & PTE_ADDR_MASK);
+		u->freed++;
+	}
+	return 0;
+}
+
 /* Drop the frames mapped in [start, end). */
 static void unmap_pages(struct as *as, uintptr_t start, uintptr_t end)
 {
-	bool live = read_cr3() == as->pml4;
+	struct unmap u = { as, read_cr3() == as->pml4, 0 };
 
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = vmm_walk(as->pml4, va, false), old;
-
-		if (!pte) {
-			va = (va | (0x200000 - 1)) + 1 - PAGE_SIZE;
-			continue;
-		}
-		old = *pte;
-		if (!(old & PTE_P))
-			continue;
-		*pte = 0;
-		if (live)
-			vmm_flush_page(va);
-		pmm_unref(old & PTE_ADDR_MASK);
-		as->rss_pages--;
-	}
+	vmm_range(as->pml4, start, end, unmap_table, &u);
+	as->rss_pages -= u.freed;
 }
 
 static void vma_free(struct vma *v)
@@ -109,7 +118,21 @@ void as_put(struct as *as)
 	}
 	KASSERT(as->rss_pages == 0);
 	vmm_destroy_pml4(as->pml4);
+	if (as->exe)
+		inode_unref(as->exe);
 	kfree(as);
+}
+
+void as_copy_exec_info(struct as *dst, const struct as *src)
+{
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->start_stack = src->start_stack;
+	dst->exe = src->exe;
+	if (dst->exe)
+		inode_ref(dst->exe);
 }
 
 struct vma *as_find_vma(struct as *as, uintptr_t addr)
@@ -299,7 +322,7 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 		inode_ref(file);
 	}
 	vma_insert(as, v);
-	if ((vflags & VMA_SHARED) && (err = populate_shared(as, v))) {
+	if ((vflags & VMA_SHARED) && !file && (err = populate_shared(as, v))) {
 		unmap_pages(as, v->start, v->end);
 		vma_free(v);
 		return err;
@@ -307,22 +330,34 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 	return (long)addr;
 }
 
+struct reprotect {
+	struct vma *v;
+	bool live;
+};
+
+static int reprotect_table(pte_t *ptes, size_t n, uintptr_t va, void *arg)
+{
+	struct reprotect *r = arg;
+	pte_t base = prot_to_pte(r->v->prot);
+	bool cow = (r->v->prot & PROT_WRITE) && !(r->v->flags & VMA_SHARED);
+
+	for (size_t i = 0; i < n; i++, va += PAGE_SIZE) {
+		if (!(ptes[i] & PTE_P))
+			continue;
+		pte_t p = (ptes[i] & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | base;
+		ptes[i] = cow ? cow_writable_pte(p) : p;
+		if (r->live)
+			vmm_flush_page(va);
+	}
+	return 0;
+}
+
 /* Apply v->prot to the present PTEs of v. */
 static void reprotect_pages(struct as *as, struct vma *v)
 {
-	bool live = read_cr3() == as->pml4;
+	struct reprotect r = { v, read_cr3() == as->pml4 };
 
-	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *pte = vmm_walk(as->pml4, va, false), p;
-		if (!pte || !(*pte & PTE_P))
-			continue;
-		p = (*pte & (PTE_ADDR_MASK | PTE_A | PTE_D | PTE_SHARED)) | prot_to_pte(v->prot);
-		if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
-			p = cow_writable_pte(p);
-		*pte = p;
-		if (live)
-			vmm_flush_page(va);
-	}
+	vmm_range(as->pml4, v->start, v->end, reprotect_table, &r);
 }
 
 int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
@@ -355,28 +390,58 @@ int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
 	return 0;
 }
 
-/* Fill a new frame for va from the region's backing. */
-static int demand_page(struct as *as, struct vma *v, uintptr_t va)
+/* Map frame pa (whose reference the mapping takes over) at va. */
+static int map_frame(struct as *as, uintptr_t va, paddr_t pa, pte_t flags)
 {
-	paddr_t pa = pmm_alloc();
-
-	if (!pa)
-		return -ENOMEM;
-	if (v->file && va - v->start < v->file_size) {
-		uint64_t rel = va - v->start;
-		if (v->file_off + rel >= PAGE_ALIGN_UP(v->file->size)) {
-			pmm_unref(pa);
-			return -EBUSERR; /* a whole page past the end of the file */
-		}
-		size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
-		vfs_inode_read(v->file, v->file_off + rel, phys_to_virt(pa), n);
-	}
-	if (vmm_map(as->pml4, va, pa, prot_to_pte(v->prot))) {
+	if (vmm_map(as->pml4, va, pa, flags)) {
 		pmm_unref(pa);
 		return -ENOMEM;
 	}
 	as->rss_pages++;
 	return 0;
+}
+
+/* A page of a file mapping. Whole pages of the file are mapped straight
+ * from the file's frames (no copy): shared mappings writable, private ones
+ * read-only, so a write copies first (cow_fault, as the file holds a
+ * reference). A page the file only partly covers (the end of an ELF
+ * segment's data) is copied into a new frame and the rest zeroed. */
+static int file_page(struct as *as, struct vma *v, uintptr_t va)
+{
+	uint64_t rel = va - v->start, off = v->file_off + rel;
+	bool shared = v->flags & VMA_SHARED, whole = rel + PAGE_SIZE <= v->file_size;
+	paddr_t pa;
+
+	if (off >= PAGE_ALIGN_UP(v->file->size))
+		return -EBUSERR; /* a whole page past the end of the file */
+	if (shared || whole) {
+		pa = vfs_inode_page(v->file, off / PAGE_SIZE, shared);
+		if (pa) {
+			pte_t pte = prot_to_pte(v->prot) | (shared ? PTE_SHARED : 0);
+			if (!shared && (pte & PTE_W))
+				pte = (pte & ~PTE_W) | PTE_COW;
+			return map_frame(as, va, pa, pte);
+		}
+		if (shared)
+			return -ENOMEM;
+	}
+	if (!(pa = pmm_alloc()))
+		return -ENOMEM;
+	size_t n = v->file_size - rel < PAGE_SIZE ? v->file_size - rel : PAGE_SIZE;
+	vfs_inode_read(v->file, off, phys_to_virt(pa), n);
+	return map_frame(as, va, pa, prot_to_pte(v->prot));
+}
+
+/* Fill the page at va from the region's backing. */
+static int demand_page(struct as *as, struct vma *v, uintptr_t va)
+{
+	paddr_t pa;
+
+	if (v->file && va - v->start < v->file_size)
+		return file_page(as, v, va);
+	if (!(pa = pmm_alloc()))
+		return -ENOMEM;
+	return map_frame(as, va, pa, prot_to_pte(v->prot));
 }
 
 /* A fault just below a grows-down region extends it, within the limit. */

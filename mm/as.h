@@ -62,6 +62,10 @@ struct as {
 	uintptr_t mmap_base; /* top of the area searched for free ranges */
 	uintptr_t stack_top;
 	size_t rss_pages;
+	/* What exec recorded for /proc/<pid>/ (cmdline, environ, stat, exe);
+	 * fork copies it. exe holds one inode reference, dropped by as_put. */
+	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
+	struct inode *exe;
 };
 
 /* A new empty address space, or NULL when out of memory. */
@@ -70,6 +74,10 @@ void as_get(struct as *as);
 /* Drop a reference; the last frees every page and table.
  * => as must not be the live CR3 (switch to the kernel's first). */
 void as_put(struct as *as);
+
+/* Copy what exec recorded (argument ranges, exe with a new reference)
+ * from src to dst, for fork. */
+void as_copy_exec_info(struct as *dst, const struct as *src);
 
 struct vma *as_find_vma(struct as *as, uintptr_t addr);
 /* A copy of v (with its own file reference), not on any list; NULL on OOM. */

@@ -44,13 +44,14 @@ static uint32_t vma_flags_for(int flags)
 	return v;
 }
 
-/* Check a private file mapping of fd; the inode (with a reference) or NULL
- * with the errno in *err. */
+/* Check a file mapping of fd; the inode (with a reference) or NULL with
+ * the errno in *err. */
 static struct inode *mmap_file(int fd, int prot, int flags, int *err)
 {
 	struct file *f = fd_get(fd);
 	struct inode *ino = NULL;
 
+	*err = 0;
 	if (!f) {
 		*err = -EBADF;
 		return NULL;
@@ -62,8 +63,8 @@ static struct inode *mmap_file(int fd, int prot, int flags, int *err)
 	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) &&
 		 (f->flags & O_ACCMODE) != O_RDWR)
 		*err = -EACCES;
-	else if ((flags & MAP_TYPE) != MAP_PRIVATE)
-		*err = -EOPNOTSUPP; /* shared file mappings need a shared page cache */
+	else if ((flags & MAP_TYPE) != MAP_PRIVATE && !vfs_inode_has_pages(f->inode))
+		*err = -ENODEV; /* the file's data is not kept in frames */
 	else
 		inode_ref(ino = f->inode);
 	file_unref(f);
@@ -182,5 +183,29 @@ long sys_madvise(uintptr_t addr, size_t len, int advice)
 	 * are dropped and read back as zero (or file data). The rest is a hint. */
 	if (advice == 4)
 		as_discard(proc_current()->as, addr, addr + PAGE_ALIGN_UP(len));
+	return 0;
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* msync: a shared file mapping maps the file's own frames (ramfs keeps
+ * file data in memory), so writes through it are already in the file and
+ * there is nothing to flush; what remains are Linux's argument checks. */
+long sys_msync(uintptr_t addr, size_t len, int flags)
+{
+	struct as *as = proc_current()->as;
+	uintptr_t end = addr + PAGE_ALIGN_UP(len);
+
+	if ((addr & ~PAGE_MASK) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < addr)
+		return -EINVAL;
+	for (uintptr_t va = addr; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return -ENOMEM;
+		va = v->end;
+	}
 	return 0;
 }

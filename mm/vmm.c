@@ -96,6 +96,32 @@ pte_t *vmm_walk(paddr_t pml4, uintptr_t va, bool alloc)
 	return shift == PAGE_SHIFT ? e : NULL;
 }
 
+static uint64_t supported_flags(uint64_t flags);
+
+int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_ptes_fn fn, void *arg)
+{
+	const uintptr_t span = 512 * PAGE_SIZE; /* what one page table maps */
+
+	KASSERT(!(start & ~PAGE_MASK) && !(end & ~PAGE_MASK));
+	for (uintptr_t va = start; va < end;) {
+		uintptr_t next = (va | (span - 1)) + 1;
+		pte_t *pte = vmm_walk(pml4, va, false);
+		int r;
+
+		if (next > end || next < va)
+			next = end;
+		if (pte && (r = fn(pte, (next - va) / PAGE_SIZE, va, arg)))
+			return r;
+		va = next;
+	}
+	return 0;
+}
+
+uint64_t vmm_supported_flags(uint64_t flags)
+{
+	return supported_flags(flags);
+}
+
 /* Drop the PTE bits this CPU does not support (they would be reserved bits). */
 static uint64_t supported_flags(uint64_t flags)
 {

@@ -38,6 +38,17 @@ static inline void pte_set(pte_t *e, pte_t v)
  *    write the PTE with pte_set and flush it when the root is live. */
 pte_t *vmm_walk(paddr_t pml4, uintptr_t va, bool alloc);
 
+/* Call fn once per existing page table under [start, end), with the n PTE
+ * slots (present or not) that the range covers in it, the first one mapping
+ * va: one walk per 2 MiB, and the caller's loop over the slots is a plain
+ * loop. Stop at the first non-zero return of fn and return it.
+ * => start, end page-aligned */
+typedef int (*vmm_ptes_fn)(pte_t *ptes, size_t n, uintptr_t va, void *arg);
+int vmm_range(paddr_t pml4, uintptr_t start, uintptr_t end, vmm_ptes_fn fn, void *arg);
+
+/* The PTE flags with the bits this CPU lacks (NX, G) removed. */
+uint64_t vmm_supported_flags(uint64_t flags);
+
 /* Map one 4 KiB page. Flags are PTE_* bits; PTE_P is implied.
  * => the slot must be empty (KASSERT). Returns 0 or -ENOMEM. Takes no
  *    reference on pa: the caller's reference moves into the mapping. */

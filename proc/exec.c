@@ -83,6 +83,20 @@ static void fill_auxv(struct exec_auxv *x, const struct elf_plan *plan, uint8_t 
 	x->random = rnd;
 }
 
+/* procfs: record where argv and envp lie in the new image, from the argv[0]
+ * pointer just above argc; the strings are contiguous, argv then envp. */
+static void record_args(struct as *as, const struct execargs *args, const uint8_t *img,
+			size_t size, uint64_t sp)
+{
+	uint64_t argv0;
+
+	memcpy(&argv0, img + (sp + 8 - (STACK_TOP - size)), sizeof(argv0));
+	as->arg_start = argv0;
+	as->arg_end = as->env_start = argv0 + args->argv_len;
+	as->env_end = argv0 + args->len;
+	as->start_stack = sp;
+}
+
 /* Build the initial stack image and copy it into the (not yet live) as. */
 static int setup_stack(struct as *as, const struct execargs *args, const struct elf_plan *plan,
 		       uint64_t *rsp)
@@ -105,6 +119,8 @@ static int setup_stack(struct as *as, const struct execargs *args, const struct 
 	if (!(img = kmalloc(size)))
 		return -ENOMEM;
 	sp = execargs_build_stack(args, &x, STACK_TOP, img, size);
+	if (sp >= 0)
+		record_args(as, args, img, size, (uint64_t)sp); /* procfs */
 	err = sp < 0 ? (int)sp : as_copy_out(as, (uintptr_t)sp, img, STACK_TOP - (uint64_t)sp);
 	kfree(img);
 	*rsp = (uint64_t)sp;
@@ -149,6 +165,8 @@ static int load_image(const char *path, struct execargs *args, struct as **out,
 		err = -ENOMEM;
 		goto out_inode;
 	}
+	inode_ref(ino); /* procfs: /proc/<pid>/exe; as_put drops it */
+	(*out)->exe = ino;
 	err = map_segments(*out, plan, ino);
 	if (!err)
 		err = setup_stack(*out, args, plan, rsp);

@@ -26,6 +26,10 @@ static void set_default_rlimits(struct task *t)
 	t->rlimits[RLIMIT_NPROC] = (struct rlimit64){ TASK_LIMIT, TASK_LIMIT };
 	t->rlimits[RLIMIT_CORE] = (struct rlimit64){ 0, RLIM_INFINITY };
 	t->rlimits[RLIMIT_MEMLOCK] = (struct rlimit64){ 8UL << 20, 8UL << 20 };
+	t->rlimits[RLIMIT_NICE] = (struct rlimit64){ 0, 0 };   /* Linux's defaults */
+	t->rlimits[RLIMIT_RTPRIO] = (struct rlimit64){ 0, 0 };
+	t->rlimits[RLIMIT_SIGPENDING] = (struct rlimit64){ 1024, 1024 };
+	t->rlimits[RLIMIT_MSGQUEUE] = (struct rlimit64){ 819200, 819200 };
 }
 
 static void open_console(void)
@@ -111,7 +115,8 @@ static void init_thread(void)
 		int err = exec_kernel(tries[i], init_argv, init_envp);
 		if (!err)
 			return; /* to user mode through the trap frame exec built */
-		kprintf("init: cannot run %s: error %d\n", tries[i], -err);
+		if (i == 0 || err != -ENOENT) /* a missing default is not news */
+			kprintf("init: cannot run %s: error %d\n", tries[i], -err);
 		if (i == 0)
 			break; /* an explicit rdinit= is not second-guessed */
 	}

@@ -44,6 +44,12 @@ struct cred {
 #define RLIMIT_NOFILE 7
 #define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ULL)
 
@@ -121,5 +127,9 @@ void proc_start_init(void);
 
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);
+
+/* Hook /proc/<pid>/ and the system files of /proc (stat, loadavg, cpuinfo,
+ * ...) into procfs. => after fs_init */
+void proc_procfs_init(void);
 
 #endif

@@ -30,6 +30,7 @@ static struct task idle_task;
 static struct list_head runq = LIST_HEAD_INIT(runq);
 static struct list_head sleepers = LIST_HEAD_INIT(sleepers); /* timed, by deadline */
 static unsigned slice_left = SLICE_TICKS;
+struct sched_stats sched_stats;
 
 void sched_init(void)
 {
@@ -105,8 +106,10 @@ void schedule(void)
 		list_del(&next->runq);
 	}
 	slice_left = SLICE_TICKS;
-	if (next != prev)
+	if (next != prev) {
+		sched_stats.ctxt++;
 		task_switch(prev, next);
+	}
 	if (!list_empty(&dead))
 		free_dead();
 	irq_restore(f);
@@ -130,14 +133,35 @@ void sched_tick(void)
 {
 	struct task *t = proc_current_task;
 
-	if (trap_irq_from_user)
+	if (trap_irq_from_user) {
 		t->utime_ticks++;
-	else if (t != &idle_task)
+		if (t->nice > 0)
+			sched_stats.nice++;
+		else
+			sched_stats.user++;
+	} else if (t != &idle_task) {
 		t->stime_ticks++;
+		sched_stats.system++;
+	} else {
+		sched_stats.idle++;
+	}
+	loadavg_tick();
 	expire_sleepers();
 	itimer_tick();
 	if (t != &idle_task && slice_left && --slice_left == 0)
 		need_resched = true;
+}
+
+unsigned int sched_nr_running(void)
+{
+	uint64_t f = irq_save();
+	unsigned int n = proc_current_task != &idle_task;
+	struct list_head *pos;
+
+	list_for_each(pos, &runq)
+		n++;
+	irq_restore(f);
+	return n;
 }
 
 static void timer_insert(struct task *t, uint64_t deadline)

@@ -38,4 +38,22 @@ void proc_return_to_user(struct trap_frame *tf);
 
 extern struct task *sched_idle_task;
 
+/* CPU time by kind, in ticks since boot, and context switches
+ * (/proc/stat, /proc/uptime). */
+struct sched_stats {
+	uint64_t user, nice, system, idle;
+	uint64_t ctxt;
+};
+extern struct sched_stats sched_stats;
+/* Runnable tasks, the running one included (the idle task is not). */
+unsigned int sched_nr_running(void);
+
+/* Load average (proc/loadavg.c): Linux's fixed-point decaying averages of
+ * the runnable count over 1, 5 and 15 minutes, FSHIFT bits of fraction. */
+#define LOADAVG_FSHIFT 11
+/* Sample the run queue every 5 s. => timer tick, interrupts off */
+void loadavg_tick(void);
+/* The three averages, LOADAVG_FSHIFT fixed point. */
+void loadavg_get(unsigned long avg[3]);
+
 #endif

@@ -86,7 +86,6 @@ struct ksiginfo {
 struct signal_state {
 	int refs;
 	struct k_sigaction action[NSIG];
-	struct ksiginfo info[NSIG]; /* for the pending instance of each signal */
 };
 
 struct task;

@@ -4,7 +4,9 @@
  * the user trap frame, and a 512-byte FXSAVE area. FPU state is switched
  * eagerly: the kernel itself never touches x87/SSE registers
  * (-mgeneral-regs-only), so the live registers always belong to current.
- * pids count up and wrap below PID_MAX, skipping pids still in use. */
+ * pids count up and wrap below PID_MAX, skipping pids still in use.
+ * A few freed tasks are kept, with their kernel stack still mapped and their
+ * FPU area, so that fork does not map, zero and unmap a stack each time. */
 #include "proc/task.h"
 
 #include "kernel/arch.h"
@@ -20,9 +22,14 @@
 
 struct list_head task_list = LIST_HEAD_INIT(task_list);
 int task_count;
+uint64_t task_forks;
 uint32_t fpu_mxcsr_mask = 0xFFBF;
 static uint8_t fpu_default[512] __attribute__((aligned(16)));
 static int last_pid;
+
+#define TASK_CACHE 16
+static struct task *task_cache[TASK_CACHE];
+static int ncached;
 
 extern uint64_t syscall_kernel_rsp;
 extern void task_trampoline(void);
@@ -75,19 +82,45 @@ static int pid_alloc(void)
 	return last_pid;
 }
 
-struct task *task_alloc(void)
+int task_last_pid(void)
+{
+	return last_pid;
+}
+
+/* A zeroed task with a kernel stack and an FPU area: from the cache, or new. */
+static struct task *task_get_memory(void)
 {
 	struct task *t;
 
-	if (task_count >= TASK_LIMIT)
-		return NULL;
+	if (ncached) {
+		t = task_cache[--ncached];
+		uintptr_t kstack = t->kstack;
+		uint8_t *fpu = t->fpu;
+		memset(t, 0, sizeof(*t));
+		t->kstack = kstack;
+		t->fpu = fpu;
+		return t;
+	}
 	t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
 	t->fpu = kmalloc(512);
 	t->kstack = vmm_kstack_alloc();
-	if (!t->fpu || !t->kstack)
-		goto fail;
+	if (t->fpu && t->kstack)
+		return t;
+	if (t->kstack)
+		vmm_kstack_free(t->kstack);
+	kfree(t->fpu);
+	kfree(t);
+	return NULL;
+}
+
+struct task *task_alloc(void)
+{
+	struct task *t;
+
+	if (task_count >= TASK_LIMIT || !(t = task_get_memory()))
+		return NULL;
 	task_fpu_reset(t);
 	list_init(&t->children);
 	list_init(&t->sibling);
@@ -101,13 +134,8 @@ struct task *task_alloc(void)
 	t->start_ns = clock_monotonic_ns();
 	list_add_tail(&t->all, &task_list);
 	task_count++;
+	task_forks++;
 	return t;
-fail:
-	if (t->kstack)
-		vmm_kstack_free(t->kstack);
-	kfree(t->fpu);
-	kfree(t);
-	return NULL;
 }
 
 void task_free(struct task *t)
@@ -115,6 +143,10 @@ void task_free(struct task *t)
 	KASSERT(t != proc_current());
 	list_del(&t->all);
 	task_count--;
+	if (ncached < TASK_CACHE) {
+		task_cache[ncached++] = t;
+		return;
+	}
 	vmm_kstack_free(t->kstack);
 	kfree(t->fpu);
 	kfree(t);

@@ -12,6 +12,9 @@
 
 extern struct list_head task_list;
 extern int task_count;
+extern uint64_t task_forks; /* tasks created since boot (/proc/stat) */
+/* The pid handed out last (/proc/loadavg). */
+int task_last_pid(void);
 
 /* A task with a kernel stack, an FPU area and a pid, but no resources yet;
  * NULL when out of memory or past TASK_LIMIT. */

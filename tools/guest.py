@@ -121,11 +121,11 @@ class Guest:
 
     def __init__(self, emu="qemu", cpu=None, mem=DEFAULT_MEM, append="", overlay=None,
                  iso=False, kernel=None, initramfs=None, timeout=None, log=None,
-                 on_output=None, newline="\r", gdb_port=None, name=None):
+                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False):
         if emu not in DEFAULT_CPU:
             raise ValueError(f"unknown emulator {emu!r}: want qemu or bochs")
-        if gdb_port and emu != "qemu":
-            raise ValueError("the gdb stub needs QEMU")
+        if (gdb_port or monitor) and emu != "qemu":
+            raise ValueError("the gdb stub and the monitor need QEMU")
         self.emu = emu
         self.cpu = cpu or DEFAULT_CPU[emu]
         self.mem = int(mem)
@@ -140,6 +140,8 @@ class Guest:
         self.on_output = on_output
         self.newline = newline
         self.gdb_port = gdb_port
+        self.monitor_wanted = monitor
+        self._mon = None
         self.name = name or f"{emu}/{self.cpu}"
         self.output = bytearray()
         self.text = ""
@@ -205,6 +207,9 @@ class Guest:
         if self._sock:
             self._sock.close()
             self._sock = None
+        if self._mon:
+            self._mon.close()
+            self._mon = None
         if self._log:
             self._log.close()
             self._log = None
@@ -273,7 +278,8 @@ class Guest:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
             port = listener.getsockname()[1]
-            argv = ["qemu-system-x86_64", "-display", "none", "-no-reboot", "-monitor", "none",
+            mon = f"unix:{self.monitor_path()},server=on,wait=off" if self.monitor_wanted else "none"
+            argv = ["qemu-system-x86_64", "-display", "none", "-no-reboot", "-monitor", mon,
                     "-nic", "none", "-parallel", "none", "-m", str(self.mem), "-cpu", self.cpu,
                     "-serial", f"tcp:127.0.0.1:{port},nodelay=on",
                     "-d", "cpu_reset", "-D", os.path.join(self._tmp, "qemu-debug.log")]
@@ -341,6 +347,39 @@ config_interface: textconfig
             self._sock = self._accept(listener)
         finally:
             listener.close()
+
+    # ---- the QEMU monitor (monitor=True) ----------------------------------------
+
+    def monitor_path(self):
+        """The monitor's Unix socket (also a folder for files it writes)."""
+        return os.path.join(self._tmp, "monitor.sock")
+
+    def _monitor_until_prompt(self, timeout):
+        data, end = b"", time.monotonic() + timeout
+        while not data.endswith(b"(qemu) "):
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self._mon], [], [], left)[0]:
+                raise GuestError(f"{self.name}: no monitor prompt; got {data[-200:]!r}")
+            chunk = self._mon.recv(65536)
+            if not chunk:
+                raise GuestError(f"{self.name}: the monitor closed")
+            data += chunk
+        return data
+
+    def monitor(self, command, timeout=10):
+        """Run a QEMU human-monitor command ("sendkey ctrl-c", "pmemsave ...");
+        returns its output without the echo, prompt and terminal escapes."""
+        if not self.monitor_wanted or self.status is not None:
+            raise GuestError(f"{self.name}: no monitor (monitor=True, and a running QEMU)")
+        if self._mon is None:
+            self._mon = socket.socket(socket.AF_UNIX)
+            self._mon.connect(self.monitor_path())
+            self._monitor_until_prompt(timeout)  # the banner
+        self._mon.sendall(command.encode() + b"\n")
+        out = self._monitor_until_prompt(timeout).decode(errors="replace")
+        out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out).replace("\r", "")
+        lines = out.split("\n")[1:-1]  # drop the echo and the prompt
+        return "\n".join(lines)
 
     # ---- ending ------------------------------------------------------------
 

@@ -46,27 +46,39 @@ static pte_t dup_pte(pte_t *spte, const struct vma *v)
 	return pte;
 }
 
+struct dup {
+	struct as *dst;
+	const struct vma *v;
+};
+
+/* Copy one page table's worth of PTEs into the child. Private writable
+ * pages lose W in the parent first (dup_pte); every frame gets one more
+ * reference. The child's table is found (or made) once. */
+static int dup_table(pte_t *src, size_t n, uintptr_t va, void *arg)
+{
+	struct dup *d = arg;
+	pte_t *dst = NULL;
+	size_t copied = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(src[i] & PTE_P))
+			continue;
+		if (!dst && !(dst = vmm_walk(d->dst->pml4, va, true)))
+			return -ENOMEM;
+		pte_t pte = dup_pte(&src[i], d->v);
+		pmm_ref(pte & PTE_ADDR_MASK);
+		dst[i] = pte;
+		copied++;
+	}
+	d->dst->rss_pages += copied;
+	return 0;
+}
+
 int cow_dup_vma(struct as *dst, struct as *src, const struct vma *v)
 {
-	for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *spte = vmm_walk(src->pml4, va, false), *dpte, pte;
+	struct dup d = { dst, v };
 
-		if (!spte) {
-			/* No table here: skip to the next 2 MiB boundary. */
-			va = (va | (0x200000 - 1)) + 1 - PAGE_SIZE;
-			continue;
-		}
-		if (!(*spte & PTE_P))
-			continue;
-		dpte = vmm_walk(dst->pml4, va, true);
-		if (!dpte)
-			return -ENOMEM;
-		pte = dup_pte(spte, v);
-		pmm_ref(pte & PTE_ADDR_MASK);
-		*dpte = pte;
-		dst->rss_pages++;
-	}
-	return 0;
+	return vmm_range(src->pml4, v->start, v->end, dup_table, &d);
 }
 
 pte_t cow_writable_pte(pte_t pte)
@@ -109,6 +121,7 @@ struct as *cow_fork_as(struct as *src)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->stack_top = src->stack_top;
+	as_copy_exec_info(dst, src);
 	list_for_each(pos, &src->vmas) {
 		struct vma *v = list_entry(pos, struct vma, link);
 		struct vma *nv = as_vma_dup(v);

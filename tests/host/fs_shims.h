@@ -22,6 +22,7 @@
 #include "kernel/uaccess.h"
 #include "mm/pmm.h"
 #include "proc/proc.h"
+#include "proc/sched.h"
 #include "proc/wait.h"
 
 /* cli/sti are privileged: no interrupts to mask on the host. */
@@ -144,6 +145,7 @@ void kassert_fail(const char *expr, const char *file, int line, const char *func
 static uint64_t host_now_ns = 1000000000ULL;
 uint64_t clock_monotonic_ns(void) { return host_now_ns; }
 uint64_t clock_realtime_ns(void) { return 1700000000ULL * 1000000000ULL + host_now_ns; }
+struct sched_stats sched_stats; /* /proc/uptime's idle time */
 
 /* --- tasks, signals, wait queues --- */
 static struct task host_task = { .pid = 42 };

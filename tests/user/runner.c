@@ -42,7 +42,7 @@ struct group {
 };
 
 static const struct group groups[] = {
-	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", NULL } },
+	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL } },
 	{ "cow", { "t_cow", NULL } },
 };
 

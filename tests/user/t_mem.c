@@ -460,4 +460,74 @@ UT_CASE(efault_readonly_dest, 10)
 	UT_OK(fstat(fd, &st));
 }
 
+/* MAP_SHARED of a file: the mapping and the file are the same bytes, both
+ * ways, across fork, and after unmap and close. */
+UT_CASE(mmap_file_shared, 10)
+{
+	char buf[8];
+	int fd;
+
+	ut_scratch();
+	fd = open("shared", O_RDWR | O_CREAT, 0600);
+	UT_CHECK(fd >= 0);
+	UT_OK(ftruncate(fd, 2 * PG));
+	UT_RET(pwrite(fd, "file", 4, PG), 4);
+	char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!UT_CHECK(p != MAP_FAILED))
+		return;
+	UT_CHECK(!memcmp(p + PG, "file", 4));
+	memcpy(p, "mapped", 6);
+	UT_RET(pread(fd, buf, 6, 0), 6);
+	UT_CHECK(!memcmp(buf, "mapped", 6));
+	UT_RET(pwrite(fd, "again", 5, 100), 5);
+	UT_CHECK(!memcmp(p + 100, "again", 5));
+	pid_t pid = fork();
+	if (pid == 0) {
+		memcpy(p + PG + 8, "child", 5);
+		_exit(0);
+	}
+	UT_EXITED(ut_wait(pid), 0);
+	UT_CHECK(!memcmp(p + PG + 8, "child", 5));
+	UT_OK(msync(p, 2 * PG, MS_SYNC));
+	UT_ERR(msync(p + 1, PG, MS_SYNC), EINVAL);
+	UT_ERR(msync(p, PG, MS_SYNC | MS_ASYNC), EINVAL);
+	UT_OK(munmap(p, 2 * PG));
+	UT_OK(close(fd));
+	fd = open("shared", O_RDONLY);
+	UT_RET(pread(fd, buf, 5, PG + 8), 5);
+	UT_CHECK(!memcmp(buf, "child", 5));
+	UT_OK(close(fd));
+}
+
+/* MAP_PRIVATE of a file: writes through the mapping stay private (the file
+ * is unchanged); a read-only shared mapping of a read-only fd works, a
+ * writable one is EACCES. */
+UT_CASE(mmap_file_private_isolated, 10)
+{
+	char buf[8];
+	int fd;
+
+	ut_scratch();
+	UT_CHECK(ut_write_file("priv", "original", 8, 0600) == 0);
+	fd = open("priv", O_RDWR);
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!UT_CHECK(p != MAP_FAILED))
+		return;
+	memcpy(p, "CHANGED!", 8);
+	UT_RET(pread(fd, buf, 8, 0), 8);
+	UT_CHECK(!memcmp(buf, "original", 8));
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(memcmp(p, "CHANGED!", 8) ? 1 : 0);
+	UT_EXITED(ut_wait(pid), 0);
+	UT_OK(munmap(p, PG));
+	UT_OK(close(fd));
+	fd = open("priv", O_RDONLY);
+	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	UT_CHECK(p != MAP_FAILED && !memcmp(p, "original", 8));
+	UT_CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		 errno == EACCES);
+	UT_OK(close(fd));
+}
+
 UT_MAIN()
