@@ -86,9 +86,11 @@ TIMEOUTS = {
 UTEST_SCALE = {"qemu": 3, "bochs": 10}
 
 # User-test cases that need more memory than small machines have, and why.
-# A failure of one of these that printed ENOMEM (or EAGAIN: the kernel's
-# fork returns it when the task itself cannot be allocated) at a RAM size up
-# to the limit given is "limited", not a pass and not a failure.
+# A failure of one of these that shows memory running out (OUT_OF_MEMORY:
+# fork's ENOMEM, or EAGAIN, which the kernel's fork returns when the task
+# itself cannot be allocated, or the SIGKILL for a page fault without a
+# frame) at a RAM size up to the limit given is "limited", not a pass and
+# not a failure.
 MEMORY_BOUND = {
     "t_cow:shared_by_1000": (64, "1000 processes sharing one page do not fit"),
 }
@@ -403,21 +405,32 @@ def judge_ktap(run, g, cell):
     run.problems += [p for p in e2e.run_problems(g) + k.problems() if p != "KERNEL PANIC"]
 
 
+# What a case printed when memory ran out: fork's error, or the SIGKILL the
+# kernel sends for a page fault it has no frame for (kernel/trap.c).
+OUT_OF_MEMORY = re.compile(r"ENOMEM|EAGAIN|signal 9 \(Killed\)")
+
+
 def limited_by_memory(name, diag, mem):
     bound = MEMORY_BOUND.get(name)
-    return bool(bound) and mem <= bound[0] and any(re.search(r"ENOMEM|EAGAIN", d) for d in diag)
+    return bool(bound) and mem <= bound[0] and any(OUT_OF_MEMORY.search(d) for d in diag)
 
 
 def memory_note(name, diag):
     """Explain a memory-limited case with what the guest printed."""
-    forks = next((m for d in diag for m in [re.search(r"fork (\d+): (ENOMEM|EAGAIN)", d)] if m),
-                 None)
-    mem = next((m for d in diag for m in [re.search(r"MemFree (\d+) kB before", d)] if m), None)
+    def find(pattern):
+        return next((m for d in diag for m in [re.search(pattern, d)] if m), None)
+    forks = find(r"fork (\d+): (ENOMEM|EAGAIN)")
+    mem = find(r"MemFree (\d+) kB before")
+    kib = int(mem.group(1)) if mem else None
     note = MEMORY_BOUND[name][1]
-    if forks and mem and int(forks.group(1)):
-        n, kib = int(forks.group(1)), int(mem.group(1))
+    if forks and kib and int(forks.group(1)):
+        n = int(forks.group(1))
         note += (f": fork {forks.group(2)} after {n} children with {kib} kB free "
                  f"(about {kib // n} kB each; 1000 need about {kib // n * 1000 // 1024} MiB)")
+    if find(r"signal 9 \(Killed\)"):
+        note += ("; " if forks else ": ") + "the case was killed by SIGKILL (no frame for a page fault)"
+        if kib and not forks:
+            note += f" with {kib} kB free, before any fork failed"
     return note
 
 
