@@ -29,6 +29,12 @@ A run ends in one `status`:
   "killed"    close() ended a running emulator
 Judge a test by what the guest printed, not by the status alone.
 
+After the run, `duration` is its length, `spawned_at` the monotonic time
+the emulator was started (to time the boot without the ISO build), and
+`emulator_output` / `emulator_log` keep the emulator's own messages (QEMU's
+TCG warnings; Bochs's log with its CPUID table) after the temporary folder
+is gone.
+
 Contract: call close() (or use `with`) so the emulator and the temporary
 folder go away; an atexit hook and PR_SET_PDEATHSIG are the safety nets.
 PDEATHSIG fires when the *thread* that started the guest exits, so start and
@@ -143,6 +149,9 @@ class Guest:
         self.status = None
         self.exit_message = ""
         self.duration = 0.0
+        self.spawned_at = None       # monotonic time the emulator was started
+        self.emulator_output = ""    # its own stdout/stderr (QEMU's TCG warnings)
+        self.emulator_log = ""       # Bochs's log file (its CPUID dump, etc.)
         self._pos = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = b""
@@ -205,11 +214,23 @@ class Guest:
             self._log.close()
             self._log = None
         if self._tmp:
+            self._keep_emulator_logs()
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
         if self._t0 is not None and not self.duration:
             self.duration = time.monotonic() - self._t0
         _live.discard(self)
+
+    def _keep_emulator_logs(self):
+        """Keep the emulator's own messages after the temporary folder goes:
+        its stdout/stderr (first 64 KiB) and Bochs's log (first 256 KiB)."""
+        for attr, path, limit in (("emulator_output", self._emu_log, 1 << 16),
+                                  ("emulator_log", os.path.join(self._tmp, "bochs.log"), 1 << 18)):
+            try:
+                with open(path, "rb") as f:
+                    setattr(self, attr, f.read(limit).decode(errors="replace"))
+            except (OSError, TypeError):
+                pass
 
     @property
     def running(self):
@@ -245,6 +266,7 @@ class Guest:
 
     def _spawn(self, argv, env=None):
         self._emu_log = os.path.join(self._tmp, f"{self.emu}.out")
+        self.spawned_at = time.monotonic()
         with open(self._emu_log, "wb") as out:
             self._proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
