@@ -121,13 +121,15 @@ class Guest:
 
     def __init__(self, emu="qemu", cpu=None, mem=DEFAULT_MEM, append="", overlay=None,
                  iso=False, kernel=None, initramfs=None, timeout=None, log=None,
-                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False):
+                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False,
+                 qemu_args=()):
         if emu not in DEFAULT_CPU:
             raise ValueError(f"unknown emulator {emu!r}: want qemu or bochs")
-        if (gdb_port or monitor) and emu != "qemu":
-            raise ValueError("the gdb stub and the monitor need QEMU")
+        if (gdb_port or monitor or qemu_args) and emu != "qemu":
+            raise ValueError("the gdb stub, the monitor and QEMU options need QEMU")
         self.emu = emu
         self.cpu = cpu or DEFAULT_CPU[emu]
+        self.qemu_args = list(qemu_args)  # more QEMU options (tests: -icount)
         self.mem = int(mem)
         self.append = append or ""
         # Absolute: the emulator runs in the temporary folder.
@@ -289,6 +291,7 @@ class Guest:
                 argv += ["-kernel", self.kernel, "-initrd", initramfs]
                 if self.append:
                     argv += ["-append", self.append]
+            argv += self.qemu_args
             if self.gdb_port:
                 argv += ["-gdb", f"tcp:127.0.0.1:{self.gdb_port}", "-S"]
             self._spawn(argv)
