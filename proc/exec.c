@@ -55,7 +55,15 @@ static int map_segments(struct as *as, const struct elf_plan *plan, struct inode
 			return (int)r;
 		if (s->filesz) {
 			struct vma *v = as_find_vma(as, s->vaddr);
-			v->file_size = s->filesz;
+			/* A segment without bss shows its last page as the file
+			 * has it, as Linux does; mapped straight from the file,
+			 * it keeps its physical address from one exec to the
+			 * next, and so the emulator's translated code (copying
+			 * it made QEMU translate a small program's text anew
+			 * on every exec). Only a page shared with bss is copied
+			 * to zero its tail. */
+			v->file_size = s->memsz > s->filesz ? s->filesz
+							   : PAGE_ALIGN_UP(s->filesz);
 		}
 	}
 	as->brk_start = as->brk = plan->brk;
