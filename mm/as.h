@@ -41,6 +41,8 @@
 #define VMA_GROWSDOWN 0x2 /* the stack: grows on faults just below it */
 #define VMA_FILE 0x4      /* private file mapping */
 #define VMA_HEAP 0x8      /* the brk area */
+#define VMA_DONTCOPY 0x10 /* MADV_DONTFORK: fork leaves the region out */
+#define VMA_WIPEONFORK 0x20 /* MADV_WIPEONFORK: the child's copy starts empty */
 
 struct inode;
 
@@ -98,6 +100,11 @@ int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot);
 bool as_range_free(struct as *as, uintptr_t start, uintptr_t end);
 /* Drop the private pages in [start, end) (MADV_DONTNEED); shared ones stay. */
 void as_discard(struct as *as, uintptr_t start, uintptr_t end);
+/* Set, then clear, VMA flags over [start, end), splitting regions at its
+ * ends. Unmapped parts are skipped and make the result -ENOMEM (as madvise
+ * reports them); -ENOMEM also when a split finds no memory. */
+int as_change_flags(struct as *as, uintptr_t start, uintptr_t end, uint32_t set,
+		    uint32_t clear);
 
 /* Write len bytes from buf at va in as (not necessarily the live address
  * space), filling pages in as a fault would. 0, -EFAULT, or -ENOMEM. */

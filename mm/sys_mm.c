@@ -175,15 +175,99 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 	return addr;
 }
 
+/* madvise advice values (Linux's numbering). */
+enum {
+	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
+	MADV_FREE = 8, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK,
+	MADV_DONTDUMP = 16, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD,
+	MADV_PAGEOUT, MADV_DONTNEED_LOCKED = 24,
+};
+
+/* -ENOMEM if part of [start, end) is not mapped, else 0. */
+static int range_mapped(struct as *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return -ENOMEM;
+		va = v->end;
+	}
+	return 0;
+}
+
+/* -EINVAL unless every region in [start, end) is private anonymous memory
+ * (what MADV_FREE and MADV_WIPEONFORK accept). */
+static int range_private_anon(struct as *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return 0; /* the hole is reported as ENOMEM later */
+		if (v->file || (v->flags & VMA_SHARED))
+			return -EINVAL;
+		va = v->end;
+	}
+	return 0;
+}
+
+/* Advice that changes what a program sees is carried out; pure hints are
+ * accepted over mapped memory. Advice for features this kernel does not
+ * have (KSM, transparent huge pages, memory-failure injection, populating)
+ * is -EINVAL, as from a Linux built without them. */
+static int advise(struct as *as, uintptr_t start, uintptr_t end, int advice)
+{
+	int err;
+
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE: /* free at once: reads give zero, as allowed */
+		if (advice == MADV_FREE && (err = range_private_anon(as, start, end)))
+			return err;
+		as_discard(as, start, end);
+		return range_mapped(as, start, end);
+	case MADV_DONTFORK:
+		return as_change_flags(as, start, end, VMA_DONTCOPY, 0);
+	case MADV_DOFORK:
+		return as_change_flags(as, start, end, 0, VMA_DONTCOPY);
+	case MADV_WIPEONFORK:
+		if ((err = range_private_anon(as, start, end)))
+			return err;
+		return as_change_flags(as, start, end, VMA_WIPEONFORK, 0);
+	case MADV_KEEPONFORK:
+		return as_change_flags(as, start, end, 0, VMA_WIPEONFORK);
+	case MADV_REMOVE: /* shared memory only; punching holes is not supported */
+		if ((err = range_mapped(as, start, end)))
+			return err;
+		for (uintptr_t va = start; va < end; va = as_find_vma(as, va)->end)
+			if (!(as_find_vma(as, va)->flags & VMA_SHARED))
+				return -EINVAL;
+		return -EOPNOTSUPP;
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTDUMP: /* no core dumps are written */
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return range_mapped(as, start, end);
+	default:
+		return -EINVAL;
+	}
+}
+
 long sys_madvise(uintptr_t addr, size_t len, int advice)
 {
-	if (addr & ~PAGE_MASK)
+	uintptr_t end = addr + PAGE_ALIGN_UP(len);
+
+	if (advice < 0 || advice > MADV_DONTNEED_LOCKED)
 		return -EINVAL;
-	/* Only MADV_DONTNEED (4) changes what a program sees: private pages
-	 * are dropped and read back as zero (or file data). The rest is a hint. */
-	if (advice == 4)
-		as_discard(proc_current()->as, addr, addr + PAGE_ALIGN_UP(len));
-	return 0;
+	if ((addr & ~PAGE_MASK) || (len && !PAGE_ALIGN_UP(len)) || end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	return advise(proc_current()->as, addr, end, advice);
 }
 
 #define MS_ASYNC 1

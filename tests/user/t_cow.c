@@ -311,6 +311,71 @@ UT_CASE(shared_vs_private, 10)
 	UT_OK(munmap(pr, 2 * PG));
 }
 
+/* MADV_DONTFORK leaves a region out of the child (touching it there is
+ * SIGSEGV) and MADV_DOFORK brings it back; MADV_WIPEONFORK gives the child
+ * zero pages where the parent keeps its data. Used to be accepted and
+ * ignored (madvise_fork_advice_ignored). */
+UT_CASE(madvise_fork_advice_ignored, 10)
+{
+	unsigned char *m = map_anon(4 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 4 * PG);
+	UT_OK(madvise(m + PG, PG, MADV_DONTFORK));
+	UT_OK(madvise(m + 2 * PG, 2 * PG, MADV_WIPEONFORK));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (m[0] != 'a' || m[2 * PG] != 0 || m[4 * PG - 1] != 0)
+			_exit(2);
+		m[2 * PG] = 'c'; /* the wiped region is ordinary memory */
+		*(volatile unsigned char *)(m + PG) = 'x';
+		_exit(3);
+	}
+	UT_SIGNALED(reap(pid), SIGSEGV);
+	UT_EQ(m[PG], 'a');
+	UT_EQ(m[2 * PG], 'a');
+	UT_EQ(m[4 * PG - 1], 'a');
+
+	UT_OK(madvise(m + PG, PG, MADV_DOFORK));
+	UT_OK(madvise(m + 2 * PG, 2 * PG, MADV_KEEPONFORK));
+	pid = xfork();
+	if (pid == 0)
+		_exit(m[PG] == 'a' && m[2 * PG] == 'a' && m[4 * PG - 1] == 'a' ? 0 : 2);
+	UT_EXITED(reap(pid), 0);
+	UT_OK(munmap(m, 4 * PG));
+}
+
+/* madvise's argument checks, as Linux makes them: unknown advice and an
+ * unaligned start are EINVAL, a range with a hole ENOMEM (after applying
+ * the advice to what is mapped), MADV_WIPEONFORK and MADV_FREE only on
+ * private anonymous memory. Used to accept anything (madvise_bad_args_ok). */
+UT_CASE(madvise_bad_args_ok, 10)
+{
+	unsigned char *m = map_anon(3 * PG, MAP_PRIVATE);
+	unsigned char *sh = map_anon(PG, MAP_SHARED);
+	if (!UT_CHECK(m != NULL && sh != NULL))
+		return;
+	UT_ERR(madvise(m, PG, 999), EINVAL);
+	UT_ERR(madvise(m, PG, -1), EINVAL);
+	UT_ERR(madvise(m + 1, PG, MADV_NORMAL), EINVAL);
+	UT_OK(madvise(m, 0, MADV_NORMAL));
+	UT_ERR(madvise(sh, PG, MADV_WIPEONFORK), EINVAL);
+	UT_ERR(madvise(sh, PG, MADV_FREE), EINVAL);
+	UT_OK(madvise(sh, PG, MADV_DONTNEED));
+
+	memset(m, 'a', 3 * PG);
+	UT_OK(munmap(m + PG, PG));
+	UT_ERR(madvise(m, 3 * PG, MADV_DONTNEED), ENOMEM);
+	UT_EQ(m[0], 0); /* the mapped parts were still dropped */
+	UT_EQ(m[2 * PG], 0);
+	m[2 * PG] = 'b';
+	UT_OK(madvise(m + 2 * PG, PG, MADV_FREE));
+	UT_CHECK(m[2 * PG] == 'b' || m[2 * PG] == 0);
+	UT_ERR(madvise(m, 3 * PG, MADV_WILLNEED), ENOMEM);
+	UT_OK(munmap(m, 3 * PG));
+	UT_OK(munmap(sh, PG));
+}
+
 UT_CASE(mprotect_after_fork, 10)
 {
 	int p[2];
