@@ -165,11 +165,17 @@ struct pnode {
 
 static const char *const pid_links[] = { "cwd", "root", "exe" };
 static const struct inode_ops procfs_iops, procfs_magic_link_iops;
-static const struct file_ops procfs_file_ops;
+static const struct file_ops procfs_file_ops, procfs_pos_ops;
 
 static struct pnode *pn(struct inode *ino)
 {
 	return ino->priv;
+}
+
+static bool pnode_positional(const struct pnode *p)
+{
+	return p->kind == PN_PIDFILE && pid_ops->positional &&
+	       pid_ops->positional(pid_ops->files[p->index]);
 }
 
 static uint32_t pnode_mode(const struct pnode *p)
@@ -182,7 +188,7 @@ static uint32_t pnode_mode(const struct pnode *p)
 	case PN_PIDDIR:
 	case PN_TASKDIR:
 	case PN_TASKPID: return S_IFDIR | 0555;
-	case PN_PIDFILE: return S_IFREG | 0444;
+	case PN_PIDFILE: return S_IFREG | (pnode_positional(p) ? 0400 : 0444);
 	case PN_FDDIR: return S_IFDIR | 0500;
 	case PN_FDLINK: return S_IFLNK | 0700;
 	default: return S_IFLNK | 0777;
@@ -202,7 +208,8 @@ static struct inode *pnode_inode(struct super_block *sb, struct pnode tmpl)
 	*p = tmpl;
 	ino->priv = p;
 	ino->iops = tmpl.kind >= PN_FDLINK ? &procfs_magic_link_iops : &procfs_iops;
-	ino->fops = S_ISREG(ino->mode) ? &procfs_file_ops : S_ISDIR(ino->mode) ? &dir_file_ops : NULL;
+	ino->fops = pnode_positional(p) ? &procfs_pos_ops : S_ISREG(ino->mode) ? &procfs_file_ops :
+		    S_ISDIR(ino->mode) ? &dir_file_ops : NULL;
 	ino->nlink = S_ISDIR(ino->mode) ? 2 : 1;
 	ino->uid = ino->gid = 0;
 	if (tmpl.kind == PN_STATIC)
@@ -659,6 +666,45 @@ static const struct file_ops procfs_file_ops = {
 	.read = procfs_file_read,
 	.llseek = procfs_file_llseek,
 	.release = procfs_file_release,
+};
+
+/* --- positional files (read_at) --- */
+
+static int procfs_pos_open(struct inode *ino, struct file *f)
+{
+	(void)ino;
+	return (f->flags & O_ACCMODE) == O_RDONLY ? 0 : -EACCES;
+}
+
+static long procfs_pos_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct pnode *p = pn(f->inode);
+	struct task *t = task_get(p->pid);
+	long n;
+
+	if (!t)
+		return -ESRCH;
+	n = pid_ops->read_at(t, pid_ops->files[p->index], u, *pos);
+	task_put(t);
+	if (n > 0)
+		*pos += (uint64_t)n;
+	return n;
+}
+
+static int64_t procfs_pos_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos : -1;
+
+	if (base < 0 || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return (int64_t)f->pos;
+}
+
+static const struct file_ops procfs_pos_ops = {
+	.open = procfs_pos_open,
+	.read = procfs_pos_read,
+	.llseek = procfs_pos_llseek,
 };
 
 /* --- the built-in files --- */

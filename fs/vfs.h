@@ -278,6 +278,12 @@ struct procfs_pid_ops {
 	int (*gen)(struct task *t, const char *name, struct seqbuf *sb);
 	/* Resolve /proc/<pid>/exe: the executable's inode with a reference. */
 	int (*exe)(struct task *t, struct inode **out);
+	/* Files read at any position instead of generated whole at open
+	 * (pagemap: one entry per page of the address space): positional
+	 * says which; read_at copies up to u->len bytes of it at pos and
+	 * returns how many, or -errno. */
+	bool (*positional)(const char *name);
+	long (*read_at)(struct task *t, const char *name, struct uio *u, uint64_t pos);
 };
 void procfs_set_pid_ops(const struct procfs_pid_ops *ops);
 

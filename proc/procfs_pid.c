@@ -447,7 +447,17 @@ static const struct {
 };
 #define NFILES (sizeof(pid_files) / sizeof(pid_files[0]))
 
-static const char *pid_file_names[NFILES + 1]; /* filled at init, NULL-terminated */
+/* Files read at a position rather than generated at open. */
+static const struct {
+	const char *name;
+	long (*read_at)(struct task *t, struct uio *u, uint64_t pos);
+} pos_files[] = {
+	{ "pagemap", procfs_pid_pagemap },
+};
+#define NPOSFILES (sizeof(pos_files) / sizeof(pos_files[0]))
+
+/* Filled at init, NULL-terminated: pid_files, then pos_files. */
+static const char *pid_file_names[NFILES + NPOSFILES + 1];
 
 /* Every task's pid, ascending (procfs resumes a listing by pid). */
 static int pid_list(int *pids, int max)
@@ -486,6 +496,22 @@ static int pid_gen(struct task *t, const char *name, struct seqbuf *sb)
 	return -ENOENT;
 }
 
+static bool pid_positional(const char *name)
+{
+	for (size_t i = 0; i < NPOSFILES; i++)
+		if (!strcmp(pos_files[i].name, name))
+			return true;
+	return false;
+}
+
+static long pid_read_at(struct task *t, const char *name, struct uio *u, uint64_t pos)
+{
+	for (size_t i = 0; i < NPOSFILES; i++)
+		if (!strcmp(pos_files[i].name, name))
+			return pos_files[i].read_at(t, u, pos);
+	return -ENOENT;
+}
+
 static int pid_exe(struct task *t, struct inode **out)
 {
 	if (!t->as || !t->as->exe)
@@ -502,6 +528,8 @@ static const struct procfs_pid_ops pid_ops = {
 	.files = pid_file_names,
 	.gen = pid_gen,
 	.exe = pid_exe,
+	.positional = pid_positional,
+	.read_at = pid_read_at,
 };
 
 /* Hook the process directories and the system files into /proc.
@@ -510,6 +538,8 @@ void proc_procfs_init(void)
 {
 	for (size_t i = 0; i < NFILES; i++)
 		pid_file_names[i] = pid_files[i].name;
+	for (size_t i = 0; i < NPOSFILES; i++)
+		pid_file_names[NFILES + i] = pos_files[i].name;
 	procfs_set_pid_ops(&pid_ops);
 	procfs_sys_init();
 }

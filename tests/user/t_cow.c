@@ -376,6 +376,110 @@ UT_CASE(madvise_bad_args_ok, 10)
 	UT_OK(munmap(sh, PG));
 }
 
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_PFN(e) ((e) & ((1ULL << 55) - 1))
+
+/* The /proc/self/pagemap entries of the n pages at p into e; false on error. */
+static bool pagemap(const void *p, uint64_t *e, size_t n)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t off = (off_t)((uintptr_t)p / PG * 8);
+	bool ok = fd >= 0 && pread(fd, e, n * 8, off) == (ssize_t)(n * 8);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* /proc/<pid>/pagemap shows copy-on-write from outside: after fork a
+ * private page is the same frame in both processes and mapped more than
+ * once; the first write gives the writer its own frame and leaves the
+ * other side's mapped once. */
+UT_CASE(pagemap_shows_cow_sharing, 10)
+{
+	unsigned char *m = map_anon(2 * PG, MAP_PRIVATE);
+	uint64_t mine[2], child[2], buf;
+	int up[2], down[2], fd;
+
+	if (!UT_CHECK(m != NULL) || !UT_CHECK(pipe(up) == 0 && pipe(down) == 0))
+		return;
+	memset(m, 'a', 2 * PG);
+	UT_CHECK(pagemap(m, mine, 2));
+	UT_CHECK((mine[0] & PM_PRESENT) && (mine[0] & PM_EXCLUSIVE) && !(mine[0] & PM_FILE));
+	bool pfns = geteuid() == 0; /* Linux shows frame numbers to root only */
+	if (pfns)
+		UT_CHECK(PM_PFN(mine[0]) != 0 && PM_PFN(mine[0]) != PM_PFN(mine[1]));
+
+	pid_t pid = xfork();
+	if (pid == 0) {
+		char c;
+		if (!pagemap(m, child, 2) || write(up[1], child, sizeof(child)) != sizeof(child))
+			_exit(2);
+		if (read(down[0], &c, 1) != 1)
+			_exit(3);
+		m[0] = 'c';
+		if (!pagemap(m, child, 2) || write(up[1], child, sizeof(child)) != sizeof(child))
+			_exit(4);
+		_exit(read(down[0], &c, 1) == 1 ? 0 : 5); /* stay mapped until told */
+	}
+	UT_CHECK(read(up[0], child, sizeof(child)) == sizeof(child));
+	UT_CHECK(pagemap(m, mine, 2));
+	for (int i = 0; i < 2; i++) {
+		UT_CHECK((child[i] & PM_PRESENT) && !(child[i] & PM_EXCLUSIVE));
+		UT_CHECK((mine[i] & PM_PRESENT) && !(mine[i] & PM_EXCLUSIVE));
+		if (pfns)
+			UT_EQ(PM_PFN(child[i]), PM_PFN(mine[i]));
+	}
+	UT_CHECK(write(down[1], "g", 1) == 1);
+	UT_CHECK(read(up[0], child, sizeof(child)) == sizeof(child));
+	UT_CHECK(pagemap(m, mine, 2));
+	UT_CHECK(child[0] & PM_EXCLUSIVE);
+	UT_CHECK(mine[0] & PM_EXCLUSIVE); /* its other mapping went away */
+	UT_CHECK(!(child[1] & PM_EXCLUSIVE) && !(mine[1] & PM_EXCLUSIVE));
+	if (pfns) {
+		UT_CHECK(PM_PFN(child[0]) != PM_PFN(mine[0]));
+		UT_EQ(PM_PFN(child[1]), PM_PFN(mine[1]));
+	}
+	UT_CHECK(write(down[1], "x", 1) == 1);
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(m[0], 'a');
+
+	/* Whole, aligned entries only. */
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	UT_CHECK(fd >= 0);
+	UT_ERR(pread(fd, &buf, 4, 0), EINVAL);
+	UT_ERR(pread(fd, &buf, 8, 4), EINVAL);
+	close(fd);
+	close(up[0]), close(up[1]), close(down[0]), close(down[1]);
+	UT_OK(munmap(m, 2 * PG));
+}
+
+/* pagemap marks the file's own pages (bit 61) in a private file mapping
+ * until a write gives the process a private copy. */
+UT_CASE(pagemap_file_pages, 10)
+{
+	static char data[2 * PG];
+	uint64_t e[2];
+	int fd;
+
+	memset(data, 'f', sizeof(data));
+	ut_scratch();
+	UT_OK(ut_write_file("pm", data, sizeof(data), 0644));
+	fd = open("pm", O_RDONLY);
+	unsigned char *m = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!UT_CHECK(m != MAP_FAILED))
+		return;
+	UT_EQ(m[0] + m[PG], 'f' + 'f');
+	m[PG] = 'w';
+	UT_CHECK(pagemap(m, e, 2));
+	UT_CHECK((e[0] & PM_PRESENT) && (e[0] & PM_FILE));
+	UT_CHECK((e[1] & PM_PRESENT) && !(e[1] & PM_FILE) && (e[1] & PM_EXCLUSIVE));
+	UT_OK(munmap(m, 2 * PG));
+	close(fd);
+}
+
 UT_CASE(mprotect_after_fork, 10)
 {
 	int p[2];
