@@ -548,7 +548,7 @@ static long procfs_readlink(struct inode *ino, char *buf, size_t size)
 	if (p->kind == PN_STATIC) { /* "self" */
 		if (!cur)
 			return -ENOENT;
-		n = ksnprintf(tmp, sizeof(tmp), "%d", cur->pid);
+		n = ksnprintf(tmp, sizeof(tmp), "%d", proc_tgid(cur));
 	} else if ((err = procfs_get_link(ino, &target))) {
 		return err;
 	} else if (S_ISFIFO(target->mode) && target->sb->type->magic == PIPEFS_MAGIC) {

@@ -48,6 +48,8 @@ long sys_times(uintptr_t buf);
 long sys_sched_yield(void);
 long sys_sched_getaffinity(int pid, size_t len, uintptr_t mask);
 long sys_getpriority(int which, int who);
+long sys_futex(uintptr_t uaddr, int op, uint32_t val, uintptr_t utime, uintptr_t uaddr2,
+	       uint32_t val3);
 long sys_setpriority(int which, int who, int prio);
 
 #define SYSCALLS_PROC                                                                              \
@@ -61,7 +63,7 @@ long sys_setpriority(int which, int who, int prio);
 	SC(times), SC(sched_yield), SC(sched_getaffinity), SC(getpriority), SC(setpriority),        \
 	SC(rt_sigaction), SC(rt_sigprocmask), SC(rt_sigreturn), SC(rt_sigpending),                 \
 	SC(rt_sigsuspend), SC(sigaltstack), SC(kill), SC(tkill), SC(tgkill), SC(pause),            \
-	SC(rt_sigtimedwait),
+	SC(rt_sigtimedwait), SC(futex),
 
 /* mm/ */
 long sys_brk(uintptr_t addr);

@@ -25,6 +25,7 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 #include "proc/wait.h"
 
 /* termios (Linux x86_64 kernel ABI: struct termios, NCCS 19). */
@@ -203,7 +204,7 @@ static void signal_pgrp(struct tty *t, int sig)
 
 	list_for_each(pos, &task_list) {
 		struct task *p = list_entry(pos, struct task, all);
-		if (t->pgrp > 0 && p->pgid == t->pgrp)
+		if (t->pgrp > 0 && p->pgid == t->pgrp && thread_is_leader(p))
 			proc_send_signal(p, sig);
 	}
 }
@@ -346,7 +347,7 @@ static int job_check(struct tty *t, int sig)
 		return -EIO;
 	for (struct list_head *pos = task_list.next; pos != &task_list; pos = pos->next) {
 		struct task *p = list_entry(pos, struct task, all);
-		if (p->pgid == cur->pgid)
+		if (p->pgid == cur->pgid && thread_is_leader(p))
 			proc_send_signal(p, sig);
 	}
 	return -ERESTARTSYS;

@@ -27,6 +27,7 @@
 #include "proc/procfs_internal.h"
 #include "proc/proc.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define USER_HZ 100
 #define PF_FORKNOEXEC 0x40 /* forked but did not exec (task flags in stat) */
@@ -134,7 +135,9 @@ static const char *state_name(char letter)
 
 static int ppid_of(const struct task *t)
 {
-	return t->parent ? t->parent->pid : 0;
+	const struct task *l = t->tg ? t->tg->leader : t;
+
+	return l->parent ? proc_tgid(l->parent) : 0;
 }
 
 /* The controlling terminal as user space encodes a dev_t; 0 if none. */
@@ -277,12 +280,12 @@ static void status_ids(struct seqbuf *sb, const struct task *t)
 			   '0' + (u & 7));
 	}
 	seq_printf(sb, "State:\t%s\n", state_name(state_letter(t)));
-	seq_printf(sb, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->pid,
-		   t->pid, ppid_of(t));
+	seq_printf(sb, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		   proc_tgid(t), t->pid, ppid_of(t));
 	seq_printf(sb, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
 	seq_printf(sb, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
 	seq_printf(sb, "FDSize:\t%d\nGroups:\t \n", t->files ? t->files->size : 0);
-	seq_printf(sb, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->pid, t->pid,
+	seq_printf(sb, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", proc_tgid(t), t->pid,
 		   t->pgid, t->sid);
 }
 
@@ -459,15 +462,19 @@ static const struct {
 /* Filled at init, NULL-terminated: pid_files, then pos_files. */
 static const char *pid_file_names[NFILES + NPOSFILES + 1];
 
-/* Every task's pid, ascending (procfs resumes a listing by pid). */
+/* Every process's pid (thread-group leaders only; a thread's directory is
+ * still found by its tid), ascending (procfs resumes a listing by pid). */
 static int pid_list(int *pids, int max)
 {
 	struct list_head *pos;
 	int n = 0;
 
 	list_for_each(pos, &task_list) {
-		int pid = list_entry(pos, struct task, all)->pid, i;
+		struct task *t = list_entry(pos, struct task, all);
+		int pid = t->pid, i;
 
+		if (!thread_is_leader(t))
+			continue;
 		if (n == max)
 			break;
 		for (i = n; i > 0 && pids[i - 1] > pid; i--)

@@ -22,6 +22,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
@@ -82,17 +83,37 @@ bool signal_is_ignored(struct task *t, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
-/* Resume a stopped task (SIGCONT or SIGKILL). => interrupts off */
-static void resume_stopped(struct task *t, int sig)
+/* SIGCONT or SIGKILL: cancel pending stops in every thread of t's
+ * process and resume the stopped ones; the parent hears of a continue
+ * once, through the leader. => interrupts off */
+static void resume_group(struct task *t, int sig)
 {
-	if (t->state != TASK_STOPPED)
-		return;
-	t->state = TASK_SLEEPING; /* so sched_wake requeues it */
-	sched_wake(t);
-	if (sig == SIGCONT) {
-		t->stop_report = 0xffff;
-		proc_notify_parent(t, CLD_CONTINUED, SIGCONT);
+	struct list_head *pos;
+	bool resumed = false;
+
+	list_for_each(pos, &t->tg->threads) {
+		struct task *th = list_entry(pos, struct task, thread_node);
+		th->sig_pending &= ~SIG_STOP_MASK;
+		th->stop_quiet = false;
+		if (th->state != TASK_STOPPED)
+			continue;
+		th->state = TASK_SLEEPING; /* so sched_wake requeues it */
+		sched_wake(th);
+		resumed = true;
 	}
+	if (resumed && sig == SIGCONT) {
+		t->tg->leader->stop_report = 0xffff;
+		proc_notify_parent(t->tg->leader, CLD_CONTINUED, SIGCONT);
+	}
+}
+
+/* A stop signal cancels a pending SIGCONT in every thread. */
+static void cancel_continue(struct task *t)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &t->tg->threads)
+		list_entry(pos, struct task, thread_node)->sig_pending &= ~SIGBIT(SIGCONT);
 }
 
 void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
@@ -102,12 +123,10 @@ void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 	if (sig < 1 || sig > NSIG || t->state == TASK_ZOMBIE)
 		return;
 	f = irq_save();
-	if (sig == SIGCONT || sig == SIGKILL) {
-		t->sig_pending &= ~SIG_STOP_MASK;
-		resume_stopped(t, sig);
-	} else if (SIG_STOP_MASK & SIGBIT(sig)) {
-		t->sig_pending &= ~SIGBIT(SIGCONT);
-	}
+	if (sig == SIGCONT || sig == SIGKILL)
+		resume_group(t, sig);
+	else if (SIG_STOP_MASK & SIGBIT(sig))
+		cancel_continue(t);
 	if (signal_is_ignored(t, sig) && !(t->sig_blocked & SIGBIT(sig)) && sig != SIGKILL) {
 		irq_restore(f);
 		return;
@@ -125,7 +144,7 @@ void proc_send_signal(struct task *t, int sig)
 {
 	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
 
-	signal_send_info(t, sig, &info);
+	signal_send_group(t, sig, &info);
 }
 
 bool proc_signal_pending(void)
@@ -205,7 +224,7 @@ static void default_action(int sig)
 	/* The wait status's core flag (0x80) means a core file was written;
 	 * this kernel writes none (and RLIMIT_CORE is 0 by default), so
 	 * "core" signals terminate like the others, as on Linux then. */
-	proc_exit(sig);
+	proc_group_exit(sig);
 }
 
 void signal_deliver(struct trap_frame *tf)
@@ -229,7 +248,7 @@ void signal_deliver(struct trap_frame *tf)
 		if (act.flags & SA_RESETHAND)
 			ka->handler = SIG_DFL;
 		if (signal_setup_frame(tf, sig, &act, &info, saved) < 0)
-			proc_exit(SIGSEGV);
+			proc_group_exit(SIGSEGV);
 		t->sig_restore_mask = false;
 		t->sig_blocked |= act.mask;
 		if (!(act.flags & SA_NODEFER))

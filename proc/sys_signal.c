@@ -9,6 +9,7 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
@@ -152,13 +153,15 @@ static bool may_signal(struct task *t)
 static int send_one(struct task *t, int sig, int code)
 {
 	struct task *self = proc_current();
-	struct ksiginfo info = { .signo = sig, .code = code, .pid = self->pid,
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = proc_tgid(self),
 				 .uid = self->cred.uid };
 
 	if (!may_signal(t))
 		return -EPERM;
-	if (sig)
+	if (sig && code == SI_TKILL)
 		signal_send_info(t, sig, &info);
+	else if (sig)
+		signal_send_group(t, sig, &info);
 	return 0;
 }
 
@@ -170,9 +173,9 @@ static long send_group(int pgid, int sig, bool all)
 
 	list_for_each(pos, &task_list) {
 		struct task *t = list_entry(pos, struct task, all);
-		if (t->state == TASK_ZOMBIE)
+		if (!thread_is_leader(t) || thread_group_dead(t))
 			continue;
-		if (all ? (t->pid == 1 || t == proc_current()) : t->pgid != pgid)
+		if (all ? (t->pid == 1 || t->tg == proc_current()->tg) : t->pgid != pgid)
 			continue;
 		found++;
 		sent += send_one(t, sig, SI_USER) == 0;
@@ -195,7 +198,7 @@ long sys_kill(int pid, int sig)
 	t = task_find(pid);
 	if (!t)
 		return -ESRCH;
-	if (t->state == TASK_ZOMBIE) /* exists until reaped; the signal is moot */
+	if (thread_group_dead(t)) /* exists until reaped; the signal is moot */
 		return may_signal(t) ? 0 : -EPERM;
 	return send_one(t, sig, SI_USER);
 }
@@ -207,7 +210,7 @@ long sys_tgkill(int tgid, int tid, int sig)
 	if (sig < 0 || sig > NSIG || tid <= 0 || (tgid <= 0 && tgid != -1))
 		return -EINVAL;
 	t = task_find(tid);
-	if (!t || (tgid > 0 && t->pid != tgid))
+	if (!t || t->state == TASK_ZOMBIE || (tgid > 0 && proc_tgid(t) != tgid))
 		return -ESRCH;
 	return send_one(t, sig, SI_TKILL);
 }
