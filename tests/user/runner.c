@@ -3,7 +3,8 @@
  * Usage: utest-runner [SEL...]   where SEL is
  *   base (the default)  every program that needs no fork(): t_fs t_pipe ...
  *   cow                 the fork/copy-on-write group (t_cow)
- *   all                 both groups
+ *   thread              POSIX threads and futex (t_thread)
+ *   all                 every group
  *   t_fs                one program, every case
  *   t_fs:open_basic     one case
  *
@@ -44,6 +45,7 @@ struct group {
 static const struct group groups[] = {
 	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL } },
 	{ "cow", { "t_cow", NULL } },
+	{ "thread", { "t_thread", NULL } },
 };
 
 #define MAX_TESTS 1024
