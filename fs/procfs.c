@@ -150,8 +150,8 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb))
 
 /* --- inodes --- */
 
-/* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID its one entry (every
- * process has one thread), a directory with the pid directory's files.
+/* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID one entry per thread
+ * (named by its tid), a directory with the pid directory's files.
  * Kinds from PN_FDLINK on are magic links. */
 enum pnode_kind { PN_STATIC, PN_PIDDIR, PN_PIDFILE, PN_FDDIR, PN_TASKDIR, PN_TASKPID,
 		  PN_FDLINK, PN_CWD, PN_ROOT, PN_EXE };
@@ -229,6 +229,31 @@ static void task_put(struct task *t)
 {
 	if (t && pid_ops->put)
 		pid_ops->put(t);
+}
+
+#define MAX_THREADS_LISTED 1024
+
+/* The thread ids of process pid (just pid without a threads op). */
+static int thread_ids(int pid, int *tids, int max)
+{
+	if (pid_ops && pid_ops->threads)
+		return pid_ops->threads(pid, tids, max);
+	tids[0] = pid;
+	return 1;
+}
+
+static bool is_thread_of(int pid, int tid)
+{
+	int *tids = kmalloc(MAX_THREADS_LISTED * sizeof(int)), n;
+	bool found = false;
+
+	if (!tids)
+		return false;
+	n = thread_ids(pid, tids, MAX_THREADS_LISTED);
+	for (int i = 0; i < n && !found; i++)
+		found = tids[i] == tid;
+	kfree(tids);
+	return found;
 }
 
 /* Make the inode for tmpl if its process still exists (owned by it). */
@@ -332,9 +357,10 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 	case PN_TASKPID:
 		return lookup_piddir(dir, name, len, out);
 	case PN_TASKDIR:
-		if (num != d->pid)
+		if (num <= 0 || !is_thread_of(d->pid, num))
 			return -ENOENT;
 		t.kind = PN_TASKPID;
+		t.pid = num;
 		return pnode_make(dir->sb, t, out);
 	case PN_FDDIR:
 		if (num < 0 || !(f = task_fd(d->pid, num)))
@@ -427,6 +453,27 @@ static int readdir_root(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	return 0;
 }
 
+/* /proc/<pid>/task: one directory per thread; the position after an
+ * entry is 3 + its tid, so a listing resumes in order. */
+static int readdir_taskdir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
+{
+	int *tids = kmalloc(MAX_THREADS_LISTED * sizeof(int)), n;
+
+	if (!tids)
+		return -ENOMEM;
+	n = thread_ids(pn(dir)->pid, tids, MAX_THREADS_LISTED);
+	for (int k = 0; k < n; k++) {
+		if ((uint64_t)tids[k] + 3 <= *pos)
+			continue;
+		if (!emit_num(s, tids[k], pnode_ino(tids[k], PN_TASKPID, 0), DT_DIR,
+			      (uint64_t)tids[k] + 3))
+			break;
+		*pos = (uint64_t)tids[k] + 3;
+	}
+	kfree(tids);
+	return 0;
+}
+
 static int readdir_piddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 {
 	int pid = pn(dir)->pid, nfiles = pid_count();
@@ -492,11 +539,7 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	case PN_STATIC: return readdir_root(dir, pos, s);
 	case PN_PIDDIR:
 	case PN_TASKPID: return readdir_piddir(dir, pos, s);
-	case PN_TASKDIR:
-		if (*pos == 2 && emit_num(s, pn(dir)->pid, pnode_ino(pn(dir)->pid, PN_TASKPID, 0),
-					  DT_DIR, 3))
-			*pos = 3;
-		return 0;
+	case PN_TASKDIR: return readdir_taskdir(dir, pos, s);
 	case PN_FDDIR: return readdir_fddir(dir, pos, s);
 	default: return -ENOTDIR;
 	}

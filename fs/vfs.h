@@ -268,6 +268,9 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb));
 struct procfs_pid_ops {
 	/* Fill pids[0..max) with live process ids; returns how many. */
 	int (*list)(int *pids, int max);
+	/* Fill tids[0..max) with the thread ids of process pid, ascending;
+	 * returns how many (0 if there is no such process). */
+	int (*threads)(int pid, int *tids, int max);
 	/* The task with pid and a reference on it, or NULL; put drops it. */
 	struct task *(*get)(int pid);
 	void (*put)(struct task *t);

@@ -485,6 +485,28 @@ static int pid_list(int *pids, int max)
 	return n;
 }
 
+/* The tids of process pid's live threads (its zombie leader too), ascending. */
+static int thread_list(int pid, int *tids, int max)
+{
+	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	struct list_head *pos;
+	int n = 0;
+
+	if (!t || !t->tg)
+		return t ? (tids[0] = pid, 1) : 0;
+	list_for_each(pos, &t->tg->threads) {
+		int tid = list_entry(pos, struct task, thread_node)->pid, i;
+
+		if (n == max)
+			break;
+		for (i = n; i > 0 && tids[i - 1] > tid; i--)
+			tids[i] = tids[i - 1];
+		tids[i] = tid;
+		n++;
+	}
+	return n;
+}
+
 static struct task *pid_get(int pid)
 {
 	return pid > 0 ? task_find(pid) : NULL;
@@ -530,6 +552,7 @@ static int pid_exe(struct task *t, struct inode **out)
 
 static const struct procfs_pid_ops pid_ops = {
 	.list = pid_list,
+	.threads = thread_list,
 	.get = pid_get,
 	.put = pid_put,
 	.files = pid_file_names,

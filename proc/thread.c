@@ -228,6 +228,9 @@ int thread_exec_single(void)
 	if (tg->exiting || (tg->execer && tg->execer != t))
 		return -EINTR; /* we are being killed: let the SIGKILL act */
 	tg->execer = t;
+	/* A vfork parent among the threads would wait for us uninterruptibly
+	 * while we wait for it to die: let it go first. */
+	proc_vfork_release(t);
 	thread_kill_others();
 	WAIT_EVENT_UNINTERRUPTIBLE(&t->child_exit,
 				   tg->live == 1 || (t->sig_pending & SIGBIT(SIGKILL)));

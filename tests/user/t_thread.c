@@ -484,6 +484,43 @@ UT_CASE(thread_waits_for_main_threads_child, 10)
 	UT_EXITED((int)(long)st, 4);
 }
 
+static void *spawn_echo(void *arg)
+{
+	char path[PATH_MAX];
+
+	(void)arg;
+	u_fmt(path, sizeof(path), "%s/utest_echo", ut_bindir);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid = u_spawn(path, (char *[]){ path, NULL }, environ, (int[3]){ -1, null, -1 });
+	int st = 0;
+	close(null);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return (void *)-1L;
+	return (void *)(long)st;
+}
+
+UT_CASE(thread_posix_spawn_from_thread, 10)
+{
+	pthread_t a, t;
+	void *st;
+
+	stop_spin = 0;
+	UT_EQ(pthread_create(&a, NULL, spin, NULL), 0);
+	UT_EQ(pthread_create(&t, NULL, spawn_echo, NULL), 0);
+	UT_EQ(pthread_join(t, &st), 0);
+	UT_EXITED((int)(long)st, 0);
+	stop_spin = 1;
+	UT_EQ(pthread_join(a, NULL), 0);
+}
+
+UT_CASE(thread_clone_flag_rules, 10)
+{
+	/* CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM. */
+	UT_ERR(syscall(SYS_clone, 0x00010000UL | SIGCHLD, 0, 0, 0, 0), EINVAL);
+	UT_ERR(syscall(SYS_clone, 0x00010000UL | 0x00000800UL, 0, 0, 0, 0), EINVAL);
+	UT_ERR(syscall(SYS_clone, 0x00000800UL | SIGCHLD, 0, 0, 0, 0), EINVAL);
+}
+
 /* ---- /proc ---- */
 
 static volatile pid_t seen_self;
@@ -522,6 +559,22 @@ UT_CASE(thread_procfs_lists_processes, 10)
 	UT_CHECK(!found_tid);
 	u_fmt(path, sizeof(path), "/proc/%d/status", (int)getpid());
 	UT_CHECK(access(path, R_OK) == 0);
+	/* /proc/<pid>/task has one directory per thread. */
+	u_fmt(path, sizeof(path), "/proc/%d/task", (int)getpid());
+	found_pid = found_tid = false;
+	d = opendir(path);
+	UT_CHECK(d != NULL);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		found_pid |= atoi(de->d_name) == getpid();
+		found_tid |= atoi(de->d_name) == spinner_tid;
+	}
+	if (d)
+		closedir(d);
+	UT_CHECK(found_pid && found_tid);
+	u_fmt(path, sizeof(path), "/proc/%d/task/%d/stat", (int)getpid(), (int)spinner_tid);
+	UT_CHECK(access(path, R_OK) == 0);
+	u_fmt(path, sizeof(path), "/proc/%d/task/%d", (int)getpid(), (int)getppid());
+	UT_CHECK(access(path, F_OK) != 0);
 	stop_spin = 1;
 	UT_EQ(pthread_join(t, NULL), 0);
 }
