@@ -223,6 +223,8 @@ int thread_exec_single(void)
 	struct task *t = proc_current();
 	struct tgroup *tg = t->tg;
 
+	/* The old image's tid word is gone with it (Linux's mm_release). */
+	t->clear_child_tid = 0;
 	if (tg->live == 1 && tg->leader == t)
 		return 0;
 	if (tg->exiting || (tg->execer && tg->execer != t))
