@@ -151,6 +151,64 @@ UT_HELPER(threads_sleep)
 	return 1;
 }
 
+static void *churn(void *arg)
+{
+	for (;;) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, arg, NULL) == 0)
+			pthread_join(t, NULL);
+	}
+	return NULL;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* Threads that keep creating threads; one of them ends the process. */
+UT_HELPER(exit_while_churning)
+{
+	pthread_t t;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t, NULL, churn, nothing);
+	pthread_create(&t, NULL, exit_7, NULL);
+	churn(nothing);
+	return 1;
+}
+
+UT_HELPER(churn_forever)
+{
+	pthread_t t;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t, NULL, churn, nothing);
+	churn(nothing);
+	return 1;
+}
+
+/* Two threads exec at once: one wins, the process keeps its pid. */
+UT_HELPER(exec_race)
+{
+	pthread_t a, b;
+
+	pthread_create(&a, NULL, exec_self, NULL);
+	pthread_create(&b, NULL, exec_self, NULL);
+	for (;;)
+		pause();
+	return 1;
+}
+
+/* The leader is gone (pthread_exit) when another thread execs. */
+UT_HELPER(exec_after_main_exit)
+{
+	pthread_t b;
+
+	pthread_create(&b, NULL, exec_self, NULL);
+	pthread_exit(NULL);
+}
+
 /* ---- create, join, ids ---- */
 
 struct ids {
@@ -387,6 +445,32 @@ UT_CASE(thread_sigwait_gets_process_signal, 10)
 UT_CASE(thread_exit_group_from_thread, 10)
 {
 	UT_EXITED(ut_run_helper("exit_in_thread"), 7);
+}
+
+UT_CASE(thread_exit_group_while_churning, 30)
+{
+	/* Enough rounds that the kernel's caches reach the churn's peak
+	 * during the first run of the case (the runner's leak check). */
+	for (int i = 0; i < 15; i++)
+		UT_EXITED(ut_run_helper("exit_while_churning"), 7);
+}
+
+UT_CASE(thread_sigkill_while_churning, 30)
+{
+	for (int i = 0; i < 5; i++) {
+		pid_t pid = ut_spawn_helper(NULL, "churn_forever");
+		u_sleep_ms(30 + 10 * i);
+		UT_OK(kill(pid, SIGKILL));
+		UT_SIGNALED(ut_wait(pid), SIGKILL);
+	}
+}
+
+UT_CASE(thread_execve_races, 30)
+{
+	for (int i = 0; i < 3; i++) {
+		UT_EXITED(ut_run_helper("exec_race"), 0);
+		UT_EXITED(ut_run_helper("exec_after_main_exit"), 0);
+	}
 }
 
 UT_CASE(thread_fault_kills_process, 10)
