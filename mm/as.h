@@ -111,6 +111,10 @@ int as_change_flags(struct as *as, uintptr_t start, uintptr_t end, uint32_t set,
 /* mm/mlock.c: lock a region just made, under mlockall(MCL_FUTURE) (and
  * populate it unless MCL_ONFAULT); the bytes of locked regions. */
 void as_mlock_new(struct as *as, struct vma *v);
+/* Fault in [start, end) as reads or writes would (MADV_POPULATE_*): 0,
+ * -ENOMEM for a hole or no memory, -EINVAL for writes to a region without
+ * PROT_WRITE, -EFAULT where the access would fault. */
+int as_populate(struct as *as, uintptr_t start, uintptr_t end, bool write);
 size_t as_locked_bytes(struct as *as);
 
 /* Write len bytes from buf at va in as (not necessarily the live address

@@ -48,6 +48,23 @@ static int populate(struct as *as, struct vma *v, uintptr_t start, uintptr_t end
 	return 0;
 }
 
+int as_populate(struct as *as, uintptr_t start, uintptr_t end, bool write)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v || v->start > va)
+			return -ENOMEM;
+		if (write && !(v->prot & PROT_WRITE))
+			return -EINVAL; /* as Linux: not a writable mapping */
+		int err = as_fault(as, va, PFERR_U | (write ? PFERR_W : 0));
+		if (err == -EBUSERR || err == -EFAULT)
+			return -EFAULT;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void as_mlock_new(struct as *as, struct vma *v)
 {
 	v->flags |= VMA_LOCKED;

@@ -374,6 +374,19 @@ UT_CASE(madvise_bad_args_ok, 10)
 	UT_ERR(madvise(m, 3 * PG, MADV_WILLNEED), ENOMEM);
 	UT_OK(munmap(m, 3 * PG));
 	UT_OK(munmap(sh, PG));
+
+	/* Hints for huge pages are taken; MADV_POPULATE_WRITE (23) faults the
+	 * pages in, and refuses a region without write permission. */
+	unsigned char *p = map_anon(2 * PG, MAP_PRIVATE), vec[2];
+	if (!UT_CHECK(p != NULL))
+		return;
+	UT_OK(madvise(p, 2 * PG, MADV_NOHUGEPAGE));
+	UT_OK(madvise(p, 2 * PG, 23));
+	UT_CHECK(mincore(p, 2 * PG, vec) == 0 && (vec[0] & 1) && (vec[1] & 1));
+	UT_OK(mprotect(p, 2 * PG, PROT_READ));
+	UT_ERR(madvise(p, 2 * PG, 23), EINVAL);
+	UT_OK(madvise(p, 2 * PG, 22));
+	UT_OK(munmap(p, 2 * PG));
 }
 
 #define PM_PRESENT (1ULL << 63)
