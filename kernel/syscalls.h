@@ -73,9 +73,17 @@ long sys_mprotect(uintptr_t addr, size_t len, int prot);
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr);
 long sys_madvise(uintptr_t addr, size_t len, int advice);
 long sys_msync(uintptr_t addr, size_t len, int flags);
+/* mm/mlock.c */
+long sys_mlock(uintptr_t addr, size_t len);
+long sys_mlock2(uintptr_t addr, size_t len, unsigned flags);
+long sys_munlock(uintptr_t addr, size_t len);
+long sys_mlockall(int flags);
+long sys_munlockall(void);
+long sys_mincore(uintptr_t addr, size_t len, uintptr_t vec);
 
 #define SYSCALLS_MM                                                                                \
-	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),
+	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),          \
+	SC(mlock), SC(mlock2), SC(munlock), SC(mlockall), SC(munlockall), SC(mincore),
 
 /* kernel/: time and system information */
 long sys_uname(uintptr_t buf);

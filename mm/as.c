@@ -350,6 +350,8 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 		vma_free(v);
 		return err;
 	}
+	if (as->mlock_future)
+		as_mlock_new(as, v);
 	return (long)addr;
 }
 

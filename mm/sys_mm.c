@@ -178,9 +178,10 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 /* madvise advice values (Linux's numbering). */
 enum {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
-	MADV_FREE = 8, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK,
-	MADV_DONTDUMP = 16, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD,
-	MADV_PAGEOUT, MADV_DONTNEED_LOCKED = 24,
+	MADV_FREE = 8, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
+	MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ,
+	MADV_POPULATE_WRITE, MADV_DONTNEED_LOCKED, MADV_COLLAPSE,
 };
 
 /* -ENOMEM if part of [start, end) is not mapped, else 0. */
@@ -210,10 +211,11 @@ static int range_private_anon(struct as *as, uintptr_t start, uintptr_t end)
 	return 0;
 }
 
-/* Advice that changes what a program sees is carried out; pure hints are
- * accepted over mapped memory. Advice for features this kernel does not
- * have (KSM, transparent huge pages, memory-failure injection, populating)
- * is -EINVAL, as from a Linux built without them. */
+/* Advice that changes what a program sees is carried out (and populating
+ * is done); pure hints, including those for page merging and huge pages,
+ * which Debian's Linux has and this kernel does without, are accepted over
+ * mapped memory. Memory-failure injection (100, 101) is -EINVAL, as from a
+ * Linux built without it. */
 static int advise(struct as *as, uintptr_t start, uintptr_t end, int advice)
 {
 	int err;
@@ -243,10 +245,20 @@ static int advise(struct as *as, uintptr_t start, uintptr_t end, int advice)
 			if (!(as_find_vma(as, va)->flags & VMA_SHARED))
 				return -EINVAL;
 		return -EOPNOTSUPP;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		if ((err = range_mapped(as, start, end)))
+			return err;
+		return as_populate(as, start, end, advice == MADV_POPULATE_WRITE);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
 	case MADV_WILLNEED:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
 	case MADV_DONTDUMP: /* no core dumps are written */
 	case MADV_DODUMP:
 	case MADV_COLD:
@@ -261,7 +273,7 @@ long sys_madvise(uintptr_t addr, size_t len, int advice)
 {
 	uintptr_t end = addr + PAGE_ALIGN_UP(len);
 
-	if (advice < 0 || advice > MADV_DONTNEED_LOCKED)
+	if (advice < 0 || advice > MADV_COLLAPSE)
 		return -EINVAL;
 	if ((addr & ~PAGE_MASK) || (len && !PAGE_ALIGN_UP(len)) || end < addr)
 		return -EINVAL;

@@ -295,7 +295,7 @@ static void status_kb(struct seqbuf *sb, const char *name, unsigned long bytes)
 }
 
 /* The Vm lines; none for a zombie, which has no memory. */
-static void status_mem(struct seqbuf *sb, const struct as *as)
+static void status_mem(struct seqbuf *sb, struct as *as)
 {
 	struct mem_usage m;
 
@@ -303,7 +303,7 @@ static void status_mem(struct seqbuf *sb, const struct as *as)
 		return;
 	mem_usage(as, &m);
 	status_kb(sb, "VmSize", m.vm);
-	status_kb(sb, "VmLck", 0);
+	status_kb(sb, "VmLck", as_locked_bytes(as));
 	status_kb(sb, "VmPin", 0);
 	status_kb(sb, "VmRSS", m.rss_pages * PAGE_SIZE);
 	status_kb(sb, "VmData", m.data);

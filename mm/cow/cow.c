@@ -133,6 +133,7 @@ struct as *cow_fork_as(struct as *src)
 			err = -ENOMEM;
 			break;
 		}
+		nv->flags &= ~VMA_LOCKED; /* memory locks are not inherited */
 		list_add_tail(&nv->link, &dst->vmas);
 		if (v->flags & VMA_WIPEONFORK)
 			continue; /* the child's copy starts as demand-zero */

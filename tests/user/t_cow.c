@@ -374,6 +374,19 @@ UT_CASE(madvise_bad_args_ok, 10)
 	UT_ERR(madvise(m, 3 * PG, MADV_WILLNEED), ENOMEM);
 	UT_OK(munmap(m, 3 * PG));
 	UT_OK(munmap(sh, PG));
+
+	/* Hints for huge pages are taken; MADV_POPULATE_WRITE (23) faults the
+	 * pages in, and refuses a region without write permission. */
+	unsigned char *p = map_anon(2 * PG, MAP_PRIVATE), vec[2];
+	if (!UT_CHECK(p != NULL))
+		return;
+	UT_OK(madvise(p, 2 * PG, MADV_NOHUGEPAGE));
+	UT_OK(madvise(p, 2 * PG, 23));
+	UT_CHECK(mincore(p, 2 * PG, vec) == 0 && (vec[0] & 1) && (vec[1] & 1));
+	UT_OK(mprotect(p, 2 * PG, PROT_READ));
+	UT_ERR(madvise(p, 2 * PG, 23), EINVAL);
+	UT_OK(madvise(p, 2 * PG, 22));
+	UT_OK(munmap(p, 2 * PG));
 }
 
 #define PM_PRESENT (1ULL << 63)
@@ -478,6 +491,100 @@ UT_CASE(pagemap_file_pages, 10)
 	UT_CHECK((e[1] & PM_PRESENT) && !(e[1] & PM_FILE) && (e[1] & PM_EXCLUSIVE));
 	UT_OK(munmap(m, 2 * PG));
 	close(fd);
+}
+
+/* The VmLck line of /proc/self/status in kB; -1 if missing. */
+static long vmlck_kb(void)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, "VmLck:");
+	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+/* mincore: which pages are in memory; untouched anonymous pages are not,
+ * written ones are, and stay so in a forked child; MADV_DONTNEED drops
+ * them. Was ENOSYS (mincore_missing). */
+UT_CASE(mincore_missing, 10)
+{
+	unsigned char *m = map_anon(4 * PG, MAP_PRIVATE), vec[4];
+	if (!UT_CHECK(m != NULL))
+		return;
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[0] | vec[1] | vec[2] | vec[3]));
+	m[PG] = 1;
+	m[3 * PG] = 1;
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[0] & 1) && (vec[1] & 1) && !(vec[2] & 1) && (vec[3] & 1));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		unsigned char cv[4];
+		if (mincore(m, 4 * PG, cv))
+			_exit(2);
+		_exit((cv[1] & 1) && (cv[3] & 1) && !(cv[0] & 1) ? 0 : 3);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_OK(madvise(m + PG, PG, MADV_DONTNEED));
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[1] & 1) && (vec[3] & 1));
+	UT_ERR(mincore(m + 1, PG, vec), EINVAL);
+	UT_ERR(mincore(m, 4 * PG, (unsigned char *)8), EFAULT);
+	UT_OK(munmap(m + 2 * PG, PG));
+	UT_ERR(mincore(m, 4 * PG, vec), ENOMEM);
+	UT_OK(munmap(m, 4 * PG));
+}
+
+/* mlock populates and locks: in a forked child it breaks the sharing of
+ * private pages (write-populated, as Linux does), VmLck counts it, fork
+ * does not inherit it; mlockall(MCL_FUTURE) populates new mappings. Was
+ * ENOSYS (mlock_missing). */
+UT_CASE(mlock_missing, 20)
+{
+	unsigned char *m = map_anon(2 * PG, MAP_PRIVATE), vec[2];
+	uint64_t e[2];
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 2 * PG);
+	long base = vmlck_kb();
+	UT_CHECK(base >= 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (vmlck_kb() != 0 || !pagemap(m, e, 2) || (e[0] & PM_EXCLUSIVE))
+			_exit(2);
+		if (mlock(m + 10, PG) != 0 || vmlck_kb() != 8)
+			_exit(3); /* an unaligned start locks both pages it touches */
+		if (!pagemap(m, e, 2) || !(e[0] & PM_EXCLUSIVE) || !(e[1] & PM_EXCLUSIVE))
+			_exit(4);
+		_exit(m[0] == 'a' && munlock(m, 2 * PG) == 0 && vmlck_kb() == 0 ? 0 : 5);
+	}
+	UT_EXITED(reap(pid), 0);
+
+	UT_OK(mlock(m, 2 * PG));
+	UT_EQ(vmlck_kb(), base + 8);
+	pid = xfork();
+	if (pid == 0)
+		_exit(vmlck_kb() == 0 ? 0 : 2); /* locks are not inherited */
+	UT_EXITED(reap(pid), 0);
+	UT_OK(munlock(m, 2 * PG));
+	UT_EQ(vmlck_kb(), base);
+
+	UT_ERR(mlockall(0), EINVAL);
+	UT_ERR(mlockall(MCL_ONFAULT), EINVAL);
+	UT_ERR(syscall(SYS_mlock2, m, PG, 2), EINVAL);
+	UT_OK(mlockall(MCL_CURRENT | MCL_FUTURE));
+	unsigned char *f = map_anon(2 * PG, MAP_PRIVATE);
+	UT_CHECK(f != NULL && mincore(f, 2 * PG, vec) == 0 && (vec[0] & 1) && (vec[1] & 1));
+	UT_OK(munlockall());
+	UT_EQ(vmlck_kb(), 0);
+	UT_OK(munmap(f, 2 * PG));
+	UT_OK(munmap(m, 2 * PG));
 }
 
 UT_CASE(mprotect_after_fork, 10)
