@@ -591,7 +591,8 @@ static long procfs_readlink(struct inode *ino, char *buf, size_t size)
 	if (p->kind == PN_STATIC) { /* "self" */
 		if (!cur)
 			return -ENOENT;
-		n = ksnprintf(tmp, sizeof(tmp), "%d", proc_tgid(cur));
+		n = ksnprintf(tmp, sizeof(tmp), "%d",
+			      pid_ops && pid_ops->self_pid ? pid_ops->self_pid() : cur->pid);
 	} else if ((err = procfs_get_link(ino, &target))) {
 		return err;
 	} else if (S_ISFIFO(target->mode) && target->sb->type->magic == PIPEFS_MAGIC) {

@@ -271,6 +271,8 @@ struct procfs_pid_ops {
 	/* Fill tids[0..max) with the thread ids of process pid, ascending;
 	 * returns how many (0 if there is no such process). */
 	int (*threads)(int pid, int *tids, int max);
+	/* The process id /proc/self names for the caller (its tgid). */
+	int (*self_pid)(void);
 	/* The task with pid and a reference on it, or NULL; put drops it. */
 	struct task *(*get)(int pid);
 	void (*put)(struct task *t);

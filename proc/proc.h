@@ -2,7 +2,9 @@
  *
  * A task is one thread of control with its own kernel stack. Address space,
  * open files and filesystem context are separate objects that tasks may
- * share (vfork shares the address space; fork copies all three). */
+ * share (vfork shares the address space; fork copies all three). A process
+ * is a thread group (proc/thread.h): one or more tasks sharing all of them;
+ * task.pid is the thread id, the leader's pid the process id. */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
 

@@ -507,6 +507,11 @@ static int thread_list(int pid, int *tids, int max)
 	return n;
 }
 
+static int self_pid(void)
+{
+	return proc_tgid(proc_current());
+}
+
 static struct task *pid_get(int pid)
 {
 	return pid > 0 ? task_find(pid) : NULL;
@@ -553,6 +558,7 @@ static int pid_exe(struct task *t, struct inode **out)
 static const struct procfs_pid_ops pid_ops = {
 	.list = pid_list,
 	.threads = thread_list,
+	.self_pid = self_pid,
 	.get = pid_get,
 	.put = pid_put,
 	.files = pid_file_names,

@@ -9,7 +9,11 @@
  *     handler ran, or when the handler has SA_RESTART; else it gets EINTR.
  * Sending: ignored signals are dropped unless blocked; SIGCONT cancels
  * pending stops and resumes; a stop signal cancels a pending SIGCONT; an
- * unblocked signal wakes a sleeper so its WAIT_EVENT returns. */
+ * unblocked signal wakes a sleeper so its WAIT_EVENT returns.
+ * Threads (proc/thread.c): pending sets and masks are per thread; a
+ * process-directed signal is queued on one thread that takes it; SIGCONT
+ * and SIGKILL resume, and stops stop, every thread of the process; a fatal
+ * default action ends the whole process (proc_group_exit). */
 #include "proc/signal.h"
 
 #include "kernel/arch.h"
@@ -120,7 +124,8 @@ void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 {
 	uint64_t f;
 
-	if (sig < 1 || sig > NSIG || t->state == TASK_ZOMBIE)
+	/* No group yet: a task clone is still building, not yet running. */
+	if (sig < 1 || sig > NSIG || t->state == TASK_ZOMBIE || !t->tg)
 		return;
 	f = irq_save();
 	if (sig == SIGCONT || sig == SIGKILL)
