@@ -19,6 +19,7 @@
 #include "kernel/uaccess.h"
 #include "mm/as.h"
 #include "mm/cow/cow.h"
+#include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
@@ -44,6 +45,8 @@
 #define CLONE_CHILD_SETTID 0x01000000
 #define CLONE_NS_MASK 0x7E020000UL /* every CLONE_NEW* namespace flag */
 
+#define FORK_RESERVE_FRAMES 32 /* free frames a successful clone leaves */
+
 static int copy_resources(struct task *c, struct task *p, uint64_t flags)
 {
 	if (flags & CLONE_VM) {
@@ -66,6 +69,10 @@ static int copy_resources(struct task *c, struct task *p, uint64_t flags)
 	} else if (!(c->sig = signal_state_copy(p->sig))) {
 		return -ENOMEM;
 	}
+	/* Both sides copy pages on their first writes after a fork: leave
+	 * them frames for that rather than succeed and OOM-kill the caller. */
+	if (pmm_free_count() < FORK_RESERVE_FRAMES)
+		return -ENOMEM;
 	if (flags & CLONE_THREAD)
 		thread_group_join(c, p);
 	else if (thread_group_new(c))
