@@ -95,6 +95,7 @@ static void resume_group(struct task *t, int sig)
 	struct list_head *pos;
 	bool resumed = false;
 
+	t->tg->shared_pending &= ~SIG_STOP_MASK;
 	list_for_each(pos, &t->tg->threads) {
 		struct task *th = list_entry(pos, struct task, thread_node);
 		th->sig_pending &= ~SIG_STOP_MASK;
@@ -116,8 +117,31 @@ static void cancel_continue(struct task *t)
 {
 	struct list_head *pos;
 
+	t->tg->shared_pending &= ~SIGBIT(SIGCONT);
 	list_for_each(pos, &t->tg->threads)
 		list_entry(pos, struct task, thread_node)->sig_pending &= ~SIGBIT(SIGCONT);
+}
+
+void signal_send_shared(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (sig < 1 || sig > NSIG || !t->tg)
+		return;
+	if (sig == SIGCONT)
+		resume_group(t, sig);
+	t->tg->shared_pending |= SIGBIT(sig);
+	t->tg->shared_info[sig - 1] = *info;
+	t->tg->shared_info[sig - 1].signo = sig;
+}
+
+void signal_take_pending(struct task *t, int sig, struct ksiginfo *info)
+{
+	if (t->sig_pending & SIGBIT(sig)) {
+		t->sig_pending &= ~SIGBIT(sig);
+		*info = t->sig_info[sig - 1];
+	} else {
+		t->tg->shared_pending &= ~SIGBIT(sig);
+		*info = t->tg->shared_info[sig - 1];
+	}
 }
 
 void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
@@ -156,7 +180,7 @@ bool proc_signal_pending(void)
 {
 	struct task *t = proc_current();
 
-	return t->sig_pending & (~t->sig_blocked | t->sig_waiting);
+	return signal_pending_set(t) & (~t->sig_blocked | t->sig_waiting);
 }
 
 void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
@@ -179,7 +203,7 @@ void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
  * lowest number. Returns 0 when none. */
 static int dequeue_signal(struct task *t, struct ksiginfo *info)
 {
-	uint64_t ready = t->sig_pending & ~t->sig_blocked;
+	uint64_t ready = signal_pending_set(t) & ~t->sig_blocked;
 	int sig;
 
 	if (!ready)
@@ -187,8 +211,7 @@ static int dequeue_signal(struct task *t, struct ksiginfo *info)
 	if (ready & SIG_SYNC_MASK)
 		ready &= SIG_SYNC_MASK;
 	sig = __builtin_ctzll(ready) + 1;
-	t->sig_pending &= ~SIGBIT(sig);
-	*info = t->sig_info[sig - 1];
+	signal_take_pending(t, sig, info);
 	return sig;
 }
 

@@ -34,8 +34,10 @@ long sys_rt_sigaction(int sig, uintptr_t act, uintptr_t oact, uint64_t sigsetsiz
 	ka.mask &= ~UNBLOCKABLE;
 	t->sig->action[sig - 1] = ka;
 	/* Setting SIG_IGN (or a default of ignore) discards a pending one. */
-	if (signal_is_ignored(t, sig))
+	if (signal_is_ignored(t, sig)) {
 		t->sig_pending &= ~SIGBIT(sig);
+		t->tg->shared_pending &= ~SIGBIT(sig);
+	}
 	return 0;
 }
 
@@ -74,7 +76,7 @@ long sys_rt_sigprocmask(int how, uintptr_t set, uintptr_t oset, uint64_t sigsets
 long sys_rt_sigpending(uintptr_t set, uint64_t sigsetsize)
 {
 	struct task *t = proc_current();
-	uint64_t p = t->sig_pending & t->sig_blocked;
+	uint64_t p = signal_pending_set(t) & t->sig_blocked;
 
 	if (sigsetsize > 8)
 		return -EINVAL;
@@ -243,12 +245,13 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 	}
 	set &= ~UNBLOCKABLE;
 	for (;;) {
-		uint64_t ready = t->sig_pending & set;
+		uint64_t ready = signal_pending_set(t) & set;
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
-			t->sig_pending &= ~SIGBIT(sig);
+			struct ksiginfo ki;
+			signal_take_pending(t, sig, &ki);
 			if (uinfo) {
-				struct ksiginfo *k = &t->sig_info[sig - 1];
+				struct ksiginfo *k = &ki;
 				int32_t si[32] = { sig, 0, k->code, 0, k->pid, (int32_t)k->uid,
 						   k->status };
 				if (copy_to_user(uinfo, si, sizeof(si)))
@@ -263,7 +266,7 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 		t->sig_waiting = set;
 		int r = sched_sleep_until(deadline);
 		t->sig_waiting = 0;
-		if (r && !(t->sig_pending & set))
+		if (r && !(signal_pending_set(t) & set))
 			return -EINTR;
 	}
 }

@@ -27,9 +27,9 @@
  * to user mode and exits with tg->exit_code. execve does the same with
  * tg->execer set, so the killed ones end as threads and the execer lives.
  * Signals: a process-directed signal is queued on one member that does
- * not block it (or waits for it in sigwait); when all block it, it stays
- * pending on the target (a member unblocking it later will not see it: a
- * known simplification against Linux's shared pending set). Stops and
+ * not block it (or waits for it in sigwait); when all block it, it goes
+ * to the group's shared pending set, which every member's delivery,
+ * sigwait and sigpending look at too (Linux's shared_pending). Stops and
  * continues apply to every member (proc/exit.c, proc/signal.c).
  * Lock rule: one CPU and a non-preemptive kernel; lists and counters are
  * changed with interrupts off where an interrupt could send a signal.
@@ -157,8 +157,12 @@ static struct task *pick_thread(struct task *t, int sig)
 void signal_send_group(struct task *t, int sig, const struct ksiginfo *info)
 {
 	uint64_t f = irq_save();
+	struct task *th = pick_thread(t, sig);
 
-	signal_send_info(pick_thread(t, sig), sig, info);
+	if (th->tg && !wants_signal(th, sig))
+		signal_send_shared(th, sig, info);
+	else
+		signal_send_info(th, sig, info);
 	irq_restore(f);
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kernel/list.h"
+#include "proc/signal.h"
 
 struct task;
 struct ksiginfo;
@@ -19,6 +20,8 @@ struct tgroup {
 	bool exiting;             /* exit_group or a fatal signal is under way */
 	int exit_code;            /* the group's wait status once exiting */
 	struct task *execer;      /* a member in execve, killing the others */
+	uint64_t shared_pending;  /* process signals no thread could take yet */
+	struct ksiginfo shared_info[NSIG];
 };
 
 /* Make t the leader of a new group. Returns 0 or -ENOMEM. */
@@ -38,8 +41,17 @@ struct task *thread_other_live(struct task *t);
 
 /* Wake wait4 sleepers in every thread of p's group (a child changed). */
 void thread_group_wake_waiters(struct task *p);
-/* Send sig to t's process: queued on one thread that does not block it. */
+/* Send sig to t's process: queued on one thread that does not block it,
+ * else on the process (tg->shared_pending) for the first that unblocks or
+ * waits for it. */
 void signal_send_group(struct task *t, int sig, const struct ksiginfo *info);
+/* Signals pending for t: its own and its process's. */
+static inline uint64_t signal_pending_set(const struct task *t);
+/* Take sig off t's pending set, or else its process's; its siginfo to info. */
+void signal_take_pending(struct task *t, int sig, struct ksiginfo *info);
+/* Queue sig on t's process (signal.c). => interrupts off */
+void signal_send_shared(struct task *t, int sig, const struct ksiginfo *info);
+
 /* SIGKILL every other live thread of current's group. */
 void thread_kill_others(void);
 /* execve: end the other threads; current takes over the leader's pid.
@@ -56,6 +68,11 @@ int futex_wake_addr(uintptr_t uaddr, int n);
 static inline bool thread_is_leader(const struct task *t)
 {
 	return !t->tg || t->tg->leader == t;
+}
+
+static inline uint64_t signal_pending_set(const struct task *t)
+{
+	return t->sig_pending | (t->tg ? t->tg->shared_pending : 0);
 }
 
 #endif

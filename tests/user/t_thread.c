@@ -414,6 +414,48 @@ UT_CASE(thread_kill_process_goes_to_unblocked_thread, 10)
 	UT_EQ(pthread_join(b, NULL), 0);
 }
 
+static volatile int may_unblock;
+
+static void *unblock_later(void *arg)
+{
+	sigset_t s;
+
+	spinner_tid = tid();
+	while (!may_unblock)
+		u_sleep_ms(1);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL); /* takes the process's signal */
+	while (!stop_spin)
+		u_sleep_ms(1);
+	return arg;
+}
+
+UT_CASE(thread_signal_blocked_by_all_waits_for_a_thread, 10)
+{
+	pthread_t t;
+	sigset_t s, pend;
+
+	signal(SIGUSR1, record_tid);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
+	UT_EQ(pthread_create(&t, NULL, unblock_later, NULL), 0);
+	UT_CHECK(wait_flag((volatile int *)&spinner_tid, 5000));
+	UT_OK(kill(getpid(), SIGUSR1));
+	u_sleep_ms(20);
+	UT_EQ(handler_tid, 0);
+	sigpending(&pend);
+	UT_CHECK(sigismember(&pend, SIGUSR1));
+	may_unblock = 1;
+	UT_CHECK(wait_flag((volatile int *)&handler_tid, 5000));
+	UT_EQ(handler_tid, spinner_tid);
+	sigpending(&pend);
+	UT_CHECK(!sigismember(&pend, SIGUSR1));
+	stop_spin = 1;
+	UT_EQ(pthread_join(t, NULL), 0);
+}
+
 static void *do_sigwait(void *arg)
 {
 	(void)arg;
@@ -438,6 +480,11 @@ UT_CASE(thread_sigwait_gets_process_signal, 10)
 	UT_EQ(pthread_create(&t, NULL, do_sigwait, NULL), 0);
 	u_sleep_ms(50);
 	UT_OK(kill(getpid(), SIGUSR2));
+	UT_EQ(pthread_join(t, &ret), 0);
+	UT_EQ((long)ret, SIGUSR2);
+	/* Sent before anyone waits: it waits for the process's sigwait. */
+	UT_OK(kill(getpid(), SIGUSR2));
+	UT_EQ(pthread_create(&t, NULL, do_sigwait, NULL), 0);
 	UT_EQ(pthread_join(t, &ret), 0);
 	UT_EQ((long)ret, SIGUSR2);
 }
