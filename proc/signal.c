@@ -128,6 +128,8 @@ void signal_send_shared(struct task *t, int sig, const struct ksiginfo *info)
 		return;
 	if (sig == SIGCONT)
 		resume_group(t, sig);
+	else if (SIG_STOP_MASK & SIGBIT(sig))
+		cancel_continue(t);
 	t->tg->shared_pending |= SIGBIT(sig);
 	t->tg->shared_info[sig - 1] = *info;
 	t->tg->shared_info[sig - 1].signo = sig;
