@@ -133,6 +133,12 @@ static const char *state_name(char letter)
 	}
 }
 
+/* Threads in t's process (a dead process counts its leader). */
+static int nthreads(const struct task *t)
+{
+	return t->tg && t->tg->live > 1 ? t->tg->live : 1;
+}
+
 static int ppid_of(const struct task *t)
 {
 	const struct task *l = t->tg ? t->tg->leader : t;
@@ -228,9 +234,9 @@ int procfs_pid_stat(struct task *t, struct seqbuf *sb)
 		   t->did_exec ? 0u : PF_FORKNOEXEC);
 	/* 10-21: minflt cminflt majflt cmajflt utime stime cutime cstime
 	 * priority nice num_threads itrealvalue */
-	seq_printf(sb, " 0 0 0 0 %lu %lu %lu %lu %d %d 1 0", ticks_to_clock_t(t->utime_ticks),
+	seq_printf(sb, " 0 0 0 0 %lu %lu %lu %lu %d %d %d 0", ticks_to_clock_t(t->utime_ticks),
 		   ticks_to_clock_t(t->stime_ticks), ticks_to_clock_t(t->cutime_ticks),
-		   ticks_to_clock_t(t->cstime_ticks), 20 + t->nice, t->nice);
+		   ticks_to_clock_t(t->cstime_ticks), 20 + t->nice, t->nice, nthreads(t));
 	/* 22-30: starttime vsize rss rsslim startcode endcode startstack
 	 * kstkesp kstkeip */
 	seq_printf(sb, " %lu %lu %lu %lu %lu %lu %lu 0 0",
@@ -328,7 +334,7 @@ static void status_signals(struct seqbuf *sb, const struct task *t)
 	uint64_t caps = t->cred.euid == 0 ? CAP_FULL : 0;
 
 	sig_sets(t, &s);
-	seq_printf(sb, "CoreDumping:\t0\nThreads:\t1\n");
+	seq_printf(sb, "CoreDumping:\t0\nThreads:\t%d\n", nthreads(t));
 	seq_printf(sb, "SigQ:\t%d/%lu\n", bit_count(s.pending),
 		   (unsigned long)t->rlimits[RLIMIT_SIGPENDING].cur);
 	seq_printf(sb, "SigPnd:\t%016lx\nShdPnd:\t%016lx\n", (unsigned long)s.pending, 0UL);

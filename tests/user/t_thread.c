@@ -702,6 +702,14 @@ UT_CASE(thread_procfs_lists_processes, 10)
 	if (d)
 		closedir(d);
 	UT_CHECK(found_pid && found_tid);
+	char buf[2048];
+	u_fmt(path, sizeof(path), "/proc/%d/status", (int)getpid());
+	int fd = open(path, O_RDONLY);
+	long n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	UT_CHECK(strstr(buf, "\nThreads:\t2\n") != NULL);
 	u_fmt(path, sizeof(path), "/proc/%d/task/%d/stat", (int)getpid(), (int)spinner_tid);
 	UT_CHECK(access(path, R_OK) == 0);
 	u_fmt(path, sizeof(path), "/proc/%d/task/%d", (int)getpid(), (int)getppid());
