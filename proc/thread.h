@@ -6,10 +6,8 @@
 #include <stdint.h>
 
 #include "kernel/list.h"
+#include "proc/proc.h"
 #include "proc/signal.h"
-
-struct task;
-struct ksiginfo;
 
 /* One per process; see the theory of operation in proc/thread.c. */
 struct tgroup {
@@ -31,9 +29,12 @@ void thread_group_join(struct task *t, struct task *p);
 /* Drop t's membership (task_free). Frees the group with its last member. */
 void thread_group_leave(struct task *t);
 
-/* Thread-group id, i.e. the process id user space sees. */
-int proc_tgid(const struct task *t);
-static inline bool thread_is_leader(const struct task *t);
+/* True for a process's leader (and for a task without a group). */
+static inline bool thread_is_leader(const struct task *t)
+{
+	return !t->tg || t->tg->leader == t;
+}
+
 /* True when every thread of t's process has exited. */
 bool thread_group_dead(const struct task *t);
 /* Another live thread of t's group, or NULL. */
@@ -46,7 +47,10 @@ void thread_group_wake_waiters(struct task *p);
  * waits for it. */
 void signal_send_group(struct task *t, int sig, const struct ksiginfo *info);
 /* Signals pending for t: its own and its process's. */
-static inline uint64_t signal_pending_set(const struct task *t);
+static inline uint64_t signal_pending_set(const struct task *t)
+{
+	return t->sig_pending | (t->tg ? t->tg->shared_pending : 0);
+}
 /* Take sig off t's pending set, or else its process's; its siginfo to info. */
 void signal_take_pending(struct task *t, int sig, struct ksiginfo *info);
 /* Queue sig on t's process (signal.c). => interrupts off */
@@ -63,16 +67,5 @@ __attribute__((noreturn)) void proc_group_exit(int wstatus);
 
 /* futex(2) wake for CLONE_CHILD_CLEARTID (proc/futex.c). */
 int futex_wake_addr(uintptr_t uaddr, int n);
-
-#include "proc/proc.h"
-static inline bool thread_is_leader(const struct task *t)
-{
-	return !t->tg || t->tg->leader == t;
-}
-
-static inline uint64_t signal_pending_set(const struct task *t)
-{
-	return t->sig_pending | (t->tg ? t->tg->shared_pending : 0);
-}
 
 #endif
