@@ -3,6 +3,7 @@
  * Usage: utest-runner [SEL...]   where SEL is
  *   base (the default)  every program that needs no fork(): t_fs t_pipe ...
  *   cow                 the fork/copy-on-write group (t_cow)
+ *   thread              POSIX threads and futex (t_thread)
  *   hostile             bad pointers, faults, forged CPU state, exhaustion,
  *                       broken executables, bugs the fuzzer found
  *                       (t_efault t_faults ... t_fuzz_found)
@@ -51,6 +52,7 @@ struct group {
 static const struct group groups[] = {
 	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL }, false },
 	{ "cow", { "t_cow", NULL }, false },
+	{ "thread", { "t_thread", NULL }, false },
 	{ "hostile", { "t_efault", "t_faults", "t_hostile_cpu", "t_hostile_mm", "t_hostile_elf",
 		       "t_exhaust", "t_fuzz_found", NULL }, false },
 	{ "crash", { "t_hostile_crash", NULL }, true },
