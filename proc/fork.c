@@ -136,6 +136,11 @@ long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid,
 		return -EINVAL;
 	if ((flags & CLONE_THREAD) && p->tg->exiting)
 		return -EAGAIN; /* the caller dies on its way out anyway */
+	/* The FS base is loaded with WRMSR at every switch to the child: a
+	 * non-canonical one would #GP in the kernel. Linux: EPERM, as for
+	 * arch_prctl(ARCH_SET_FS). */
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
 	if (proc_nproc_exceeded(p))
 		return -EAGAIN;
 	if (!(c = task_alloc()))

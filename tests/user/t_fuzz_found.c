@@ -7,6 +7,7 @@
 #include "utest.h"
 
 #include <dirent.h>
+#include <sched.h>
 
 /* Reads the directory at fd from where it stands; returns what getdents64
  * returned the first time. */
@@ -46,6 +47,56 @@ UT_CASE(procfs_fd_readdir_huge_offset_oops, 10)
 		UT_CHECK(getdents_once(fd) > 0);
 		close(fd);
 	}
+}
+
+/* clone with CLONE_SETTLS and a thread pointer outside user space: Linux
+ * refuses it (EPERM, as arch_prctl(ARCH_SET_FS) does). Bug: the kernel
+ * took any value, and the first switch to the child loaded it into the FS
+ * base with WRMSR, which raises #GP for a non-canonical address: "KERNEL
+ * FAULT: exception in kernel mode (vector 13)" in task_switch (Bochs;
+ * QEMU's WRMSR does not check). Found by tests/fuzz in Bochs (seed 0x1234,
+ * 30 s: clone(SIGCHLD | CLONE_SETTLS | ..., tls 0x0d540ee61be19c7d)).
+ * The child, should there be one, exits at once without touching its TLS. */
+static long raw_clone_settls(uint64_t tls)
+{
+	long r;
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r8 __asm__("r8") = tls;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov $231, %%eax\n\t" /* exit_group(0) in the child */
+			 "xor %%edi, %%edi\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=a"(r)
+			 : "a"(SYS_clone), "D"((uint64_t)(SIGCHLD | CLONE_SETTLS)), "S"(0UL),
+			   "d"(0UL), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+UT_CASE(clone_settls_noncanonical_wrmsr_gp, 10)
+{
+	static const uint64_t bad[] = { 0x0d540ee61be19c7dul, 0x0000800000000000ul,
+					0xffff800000000000ul, 0xffffffff80000000ul,
+					0x8000000000000000ul };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		long r = raw_clone_settls(bad[i]);
+		if (r > 0) {
+			ut_wait((pid_t)r);
+			ut_fail_(__LINE__, "clone with tls %#lx made child %ld", (unsigned long)bad[i], r);
+		} else if (!UT_EQ(r, -EPERM)) {
+			UT_NOTE("  (tls %#lx)\n", (unsigned long)bad[i]);
+		}
+	}
+	/* A thread pointer inside user space is fine. */
+	static char tls_area[64];
+	long r = raw_clone_settls((uint64_t)(uintptr_t)tls_area);
+	if (UT_CHECK(r > 0))
+		UT_EXITED(ut_wait((pid_t)r), 0);
 }
 
 UT_MAIN()
