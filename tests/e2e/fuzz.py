@@ -21,7 +21,7 @@ import e2e  # noqa: E402
 
 SEED = "0x5eed2026"
 AVOID = ("exec_shebang_empty_interp,mmap_hint_overlap,mremap_huge_len,"
-         "syscall_with_tf_debug_trap_in_kernel")
+         "syscall_with_tf_debug_trap_in_kernel,signal_handler_noncanonical_iret_gp")
 
 # (emulator, CPU model, warm-up s, run s, extra settings, timeout for the boot in s)
 RUNS = [

@@ -27,7 +27,10 @@
  *       mmap_hint_overlap (no mmap or mremap hint inside user space
  *       without MAP_FIXED / MREMAP_FIXED, and no MREMAP_FIXED at all),
  *       mremap_huge_len (no mremap to 2^40 bytes or more),
- *       syscall_with_tf_debug_trap_in_kernel (no trap flag: see below);
+ *       syscall_with_tf_debug_trap_in_kernel (no trap flag: see below),
+ *       signal_handler_noncanonical_iret_gp (rt_sigaction gets a real
+ *       action or none: a pointer meant to be unreadable can meet a page
+ *       that a fuzzed mmap put there, and random bytes as a handler);
  *       with any -x, children also skip rt_sigreturn without a frame,
  *       which loads every register from stack garbage and so can make
  *       any system call with any arguments (a forged mremap to 2^64
@@ -114,6 +117,7 @@ static long seconds = 10;
 static uint64_t max_calls;
 static char scratch[256], wdir[300], self_path[PATH_MAX];
 static bool avoid_empty_shebang, avoid_hint_overlap, avoid_mremap_huge, avoid_tf;
+static bool avoid_bad_handler;
 
 /* ---- randomness ---- */
 
@@ -588,7 +592,8 @@ static const uint8_t exit42[] = { 0xb8, 0x3c, 0, 0, 0, 0xbf, 0x2a, 0, 0, 0, 0x0f
 /* True when some known bug is being steered clear of (-x). */
 static bool steering(void)
 {
-	return avoid_empty_shebang || avoid_hint_overlap || avoid_mremap_huge || avoid_tf;
+	return avoid_empty_shebang || avoid_hint_overlap || avoid_mremap_huge || avoid_tf ||
+	       avoid_bad_handler;
 }
 
 /* The path of exec target i (0 or 1) in buf: wdir/eN, or wdir/xN when
@@ -823,8 +828,10 @@ __asm__(".text\nfuzz_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
 static uint64_t g_sigaction(int sig)
 {
-	if (pct(15)) /* not random bytes: a random handler only makes us crash */
-		return pct(50) ? 0 : PICK(unreadable);
+	if (pct(15)) { /* not random bytes: a random handler only makes us crash */
+		uint64_t p = pct(50) ? 0 : PICK(unreadable);
+		return avoid_bad_handler ? 0 : p;
+	}
 	uint64_t *k = struct_buf + 16;
 	int h = (int)below(3);
 	k[0] = h == 0 ? (uint64_t)noop_handler : h == 1 ? 1 /* SIG_IGN */ : 0 /* SIG_DFL */;
@@ -1542,6 +1549,7 @@ int main(int argc, char **argv)
 			avoid_hint_overlap |= strstr(v, "mmap_hint_overlap") != NULL;
 			avoid_mremap_huge |= strstr(v, "mremap_huge_len") != NULL;
 			avoid_tf |= strstr(v, "syscall_with_tf") != NULL;
+			avoid_bad_handler |= strstr(v, "signal_handler_noncanonical") != NULL;
 			i++;
 		}
 		else usage();
@@ -1555,12 +1563,13 @@ int main(int argc, char **argv)
 		snprintf(scratch, sizeof(scratch), "/tmp/fuzz.%d", (int)getpid());
 	for (size_t i = 0; i < NCALLS; i++)
 		total_weight += calls[i].weight;
-	u_out("# fuzz: seed %#llx, %d workers, %ld s%s, scratch %s%s%s%s%s\n", (unsigned long long)seed,
+	u_out("# fuzz: seed %#llx, %d workers, %ld s%s, scratch %s%s%s%s%s%s\n", (unsigned long long)seed,
 	      nworkers, seconds, guest ? ", guest mode" : "", scratch,
 	      avoid_empty_shebang ? ", -x exec_shebang_empty_interp" : "",
 	      avoid_hint_overlap ? ", -x mmap_hint_overlap" : "",
 	      avoid_mremap_huge ? ", -x mremap_huge_len" : "",
-	      avoid_tf ? ", -x syscall_with_tf_debug_trap_in_kernel" : "");
+	      avoid_tf ? ", -x syscall_with_tf_debug_trap_in_kernel" : "",
+	      avoid_bad_handler ? ", -x signal_handler_noncanonical_iret_gp" : "");
 	u_rmtree(scratch);
 	if (mkdir(scratch, 0755) != 0) {
 		u_out("# fuzz: cannot make %s: %s\n", scratch, u_errname(errno));
