@@ -35,7 +35,7 @@ SHELL_CHECKS = [
     ("seq 1 1000 | sort -rn | head -n 1", "1000"),
     ("sh -c 'exit 3'; echo $?", "3"),
     ("echo data > /tmp/after-fuzz && cat /tmp/after-fuzz && rm /tmp/after-fuzz", "data"),
-    ("ls -d /bin /proc/self", "/bin\n/proc/self"),
+    ("ls -d /bin /proc/self | cat", "/bin\n/proc/self"),
 ]
 
 

@@ -164,7 +164,7 @@ class Ktap:
     TEST = re.compile(r"^(not )?ok(?:\s+(\d+))?(?:\s*-)?\s*(.*?)\s*$")
     SKIP = re.compile(r"\s*#\s*SKIP\b\s*(.*)$", re.I)
     PLAN = re.compile(r"^1\.\.(\d+)")
-    SUMMARY = re.compile(r"^# (?:selftest|utest): (\d+) passed, (\d+) failed")
+    SUMMARY = re.compile(r"^# (?:selftest|utest|fuzz): (\d+) passed, (\d+) failed")
 
     def __init__(self, text):
         self.tests = []
