@@ -5,6 +5,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/lib/string.h"
 #include "kernel/irq.h"
 #include "kernel/multiboot.h"
 #include "kernel/power.h"
@@ -52,6 +53,46 @@ static __attribute__((noinline)) void crashtest(void)
 	barrier();
 }
 
+/* "crashtest=stack": a stack buffer overrun, which the stack protector must
+ * catch on the way out of the function (a panic with a backtrace). */
+static __attribute__((noinline)) void crashtest_overrun(volatile char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = 0x41;
+}
+
+static __attribute__((noinline)) void crashtest_stack(void)
+{
+	char buf[16];
+
+	kprintf("crashtest: overrunning a stack buffer\n");
+	crashtest_overrun(buf, 64);
+	barrier();
+}
+
+/* "crashtest" or "crashtest=stack" on the command line: crash on purpose. */
+static void crashtests(void)
+{
+	char what[16];
+
+	if (cmdline_has("crashtest"))
+		crashtest();
+	if (cmdline_value("crashtest", what, sizeof(what)) && !strcmp(what, "stack"))
+		crashtest_stack();
+}
+
+/* The stack protector's canary (kernel/panic.c) is a constant until here
+ * and random from here on, with a zero low byte as Linux's (a string copy
+ * cannot write it back). => only kmain, which never returns, has a
+ * protected frame on the stack, so no check meets the old value. */
+static __attribute__((no_stack_protector, noinline)) void stack_guard_init(void)
+{
+	uint64_t g;
+
+	random_bytes(&g, sizeof(g));
+	__stack_chk_guard = g & ~0xFFUL;
+}
+
 /* Put the initramfs (every module, concatenated archives allowed) in place. */
 static void unpack_modules(void)
 {
@@ -77,12 +118,12 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	power_init();
 	irq_init();
 	clock_init();
+	stack_guard_init();
 	fpu_init();
 	syscall_init();
 	sched_init();
 	irq_enable();
-	if (cmdline_has("crashtest"))
-		crashtest();
+	crashtests();
 	fs_init();
 	proc_procfs_init();
 	tty_init();

@@ -38,6 +38,10 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
 __attribute__((noreturn)) void kassert_fail(const char *expr, const char *file, int line,
 					    const char *func);
 
+/* The stack protector's canary (-mstack-protector-guard=global); random
+ * once kmain has seeded the random generator. */
+extern uint64_t __stack_chk_guard;
+
 /* Always compiled in. */
 #define KASSERT(e)                                                                                 \
 	do {                                                                                       \

@@ -59,6 +59,9 @@ void pmm_ref(paddr_t pa) { (void)pa; }
 size_t pmm_total_count(void) { return 1024; }
 size_t pmm_free_count(void) { return 1024 - host_frames_used; }
 size_t pmm_shared_count(void) { return 3; }
+size_t kheap_frames(void) { return 5; }
+size_t vmm_kstack_frames(void) { return 6; }
+size_t vmm_table_frames(void) { return 7; }
 
 /* --- user memory --- */
 #define HOST_BAD_PTR 16 /* below 4096: always faults */
@@ -79,6 +82,14 @@ int copy_to_user(uintptr_t dst, const void *src, size_t n)
 		return -EFAULT;
 	memcpy((void *)dst, src, n);
 	return 0;
+}
+size_t copy_from_user_partial(void *dst, uintptr_t src, size_t n)
+{
+	return copy_from_user(dst, src, n) ? 0 : n;
+}
+size_t copy_to_user_partial(uintptr_t dst, const void *src, size_t n)
+{
+	return copy_to_user(dst, src, n) ? 0 : n;
 }
 int clear_user(uintptr_t dst, size_t n)
 {
