@@ -169,8 +169,9 @@ test: $(DEPS_STAMP)
 # pid 1 that runs it and then checks MemFree and that the kernel still runs
 # programs. `make fuzz SECONDS=N [SEED=S] [WORKERS=W] [EMU=bochs] [AVOID=BUG]`
 # boots with it (SEED unset: one from the clock, printed for replaying;
-# AVOID: steer clear of a known bug, see tests/fuzz/fuzz.c);
-# tests/e2e/fuzz.py makes a short fixed-seed run in `make test`.
+# AVOID: a comma-separated list of known bugs to steer clear of, see
+# tests/fuzz/fuzz.c and docs/HARDENING.md); tests/e2e/fuzz.py makes a
+# short fixed-seed run in `make test`.
 FUZZ_BINS := $(BUILD)/fuzz/fuzz $(BUILD)/fuzz/fuzz-super
 ROOTFS_EXTRA += $(BUILD)/fuzz/fuzz:/bin/fuzz $(BUILD)/fuzz/fuzz-super:/bin/fuzz-super
 SECONDS ?= 60
