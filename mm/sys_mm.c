@@ -6,6 +6,7 @@
 #include "kernel/syscalls.h"
 #include "kernel/uaccess.h"
 #include "mm/as.h"
+#include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "proc/proc.h"
 
@@ -121,7 +122,10 @@ long sys_mprotect(uintptr_t addr, size_t len, int prot)
 	return as_protect(proc_current()->as, addr, len, (uint32_t)prot & 7);
 }
 
-/* Move the pages of [old, old+len) to new (already empty), keeping frames. */
+/* Move the pages of [old, old+len) to new, keeping frames. The new region
+ * is empty unless mlockall(MCL_FUTURE) had as_map fill it with zero pages:
+ * a moved page replaces such a one (dropped here, or its frame and its
+ * count in rss_pages would be lost: the rss_pages assertion at exit). */
 static int move_pages(struct as *as, uintptr_t old, uintptr_t new, size_t len)
 {
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
@@ -130,6 +134,11 @@ static int move_pages(struct as *as, uintptr_t old, uintptr_t new, size_t len)
 			continue;
 		if (!(dst = vmm_walk(as->pml4, new + off, true)))
 			return -ENOMEM;
+		if (*dst & PTE_P) {
+			pmm_unref(*dst & PTE_ADDR_MASK);
+			as->rss_pages--;
+			vmm_flush_page(new + off);
+		}
 		*dst = *src;
 		*src = 0;
 		vmm_flush_page(old + off);
