@@ -56,7 +56,8 @@
  *
  * Bounds (what keeps this safe as root on a real machine): every call that
  * changes the file system gets an absolute path inside the worker's own
- * scratch directory (or a bad pointer), symlink targets are plain names,
+ * scratch directory (or a pointer nothing can read), symlink targets are
+ * plain names,
  * fd-based metadata changes go only to fds that /proc/self/fd shows inside
  * the scratch directory; files opened elsewhere are opened read-only
  * without O_CREAT or O_TRUNC; no mount, umount, reboot, settimeofday,
@@ -281,13 +282,21 @@ static char *next_pathbuf(void)
 	return pathbuf[pathslot++ & 3];
 }
 
-/* A path under the worker's own directory, absolute. */
+/* Pointers no call can read, whatever the fuzzed calls did to the play
+ * window (page 0 stays unmapped: MAP_FIXED only goes to the window). */
+static const uint64_t never_readable[] = { 0, 1, 0xfff, 0xffff800000000000, 0x0000800000000000,
+					   0xffffffff80000000, 0xfffffffffffffff8 };
+
+/* A path under the worker's own directory, absolute; or one no call can
+ * read. (Never bytes from the play window: random bytes name a file
+ * relative to wherever the cwd or a dirfd points, and the window may hold
+ * a real path some call wrote there, such as readlink's "/bin/fuzz".) */
 static uint64_t g_wpath(void)
 {
 	char *p = next_pathbuf();
 
 	if (pct(8))
-		return g_ptr(16) & (pct(50) ? ~0ul : 0); /* bad or random bytes */
+		return PICK(never_readable);
 	if (pct(5)) {
 		size_t n = (size_t)snprintf(p, PATH_MAX + 64, "%s/", wdir);
 		memset(p + n, 'n', 300 + below(PATH_MAX));
@@ -1144,7 +1153,7 @@ static bool gen_args(int nr, uint64_t a[6])
 	case SYS_symlink: case SYS_symlinkat: {
 		/* A plain name as the target: never leads out of the directory. */
 		uint64_t target = pct(90) ? (uint64_t)PICK(((const char *const[]){ "f0", "d0", "x", "l0", "l1", "nonexist" }))
-					  : g_ptr(8);
+					  : PICK(never_readable);
 		if (nr == SYS_symlink) {
 			a[0] = target; a[1] = g_wpath();
 		} else {
