@@ -359,7 +359,7 @@ def finish(run, g, t):
         run.boot_time = t["at"] - g.spawned_at
     text = kernel_text(g)
     run.cpu_line, run.kernel_features = parse_cpu_line(text)
-    m = MM_LINE.search(text)
+    m = ([None] + list(MM_LINE.finditer(text)))[-1]  # the last: after the modules' release
     run.mem_kib = int(m.group(1)) if m else None
     if g.emu == "bochs":
         run.emu_features = bochs_features(g.emulator_log)
