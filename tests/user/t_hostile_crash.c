@@ -61,11 +61,35 @@ static void restorer(void)
 	syscall(SYS_exit_group, 7);
 }
 
+static uint64_t bad_handler;
+
+/* Linux reports the #GP on the way to the handler as SI_KERNEL with
+ * si_addr 0, and the context is the one the CPU refused: rip = handler. */
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	_exit(si->si_code == SI_KERNEL && !si->si_addr &&
+			      (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == bad_handler
+		      ? 0
+		      : 4);
+}
+
+/* argv[1] "catch": with a SIGSEGV handler that checks what it is told. */
 UT_HELPER(raise_with_handler)
 {
 	struct k_sigaction ka = { strtoull(argv[0], NULL, 0), 0x04000000 /* SA_RESTORER */,
 				  (uint64_t)(uintptr_t)restorer, 0 };
 
+	bad_handler = ka.handler;
+	if (argc > 1 && !strcmp(argv[1], "catch")) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_segv;
+		sa.sa_flags = SA_SIGINFO;
+		sigaction(SIGSEGV, &sa, NULL);
+	}
 	if (syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8) != 0)
 		return 3;
 	raise(SIGUSR1);
@@ -77,7 +101,8 @@ UT_HELPER(raise_with_handler)
  * SIGSEGV. Bug: the kernel returns to user mode through IRET with that
  * RIP, and IRET raises #GP in ring 0 ("KERNEL FAULT: exception in kernel
  * mode (vector 13)" at trap_return) on CPUs that check it: Bochs, real
- * hardware. QEMU's TCG does not check, so there it passes. */
+ * hardware. QEMU's TCG does not check, so there it passes. A SIGSEGV
+ * handler sees what Linux reports: SI_KERNEL, and rip = the bad handler. */
 UT_CASE(signal_handler_noncanonical_iret_gp, 30)
 {
 	static const char *const handlers[] = { "0x0000800000000000", "0x8000000000000000",
@@ -87,6 +112,9 @@ UT_CASE(signal_handler_noncanonical_iret_gp, 30)
 		int st = ut_run_helper("raise_with_handler", (char *)handlers[i]);
 		if (!UT_SIGNALED(st, SIGSEGV))
 			UT_NOTE("  (handler %s)\n", handlers[i]);
+		st = ut_run_helper("raise_with_handler", (char *)handlers[i], "catch");
+		if (!UT_EXITED(st, 0))
+			UT_NOTE("  (handler %s, SIGSEGV caught)\n", handlers[i]);
 	}
 }
 
@@ -102,14 +130,16 @@ static int tf_syscall(void)
 	return 1;
 }
 
-static volatile int steps;
+static volatile int steps, bad_steps;
 
+/* Linux reports a single step as TRAP_TRACE at the next instruction. */
 static void on_trap(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 
 	(void)sig;
-	(void)si;
+	if (si->si_code != TRAP_TRACE || si->si_addr != (void *)uc->uc_mcontext.gregs[REG_RIP])
+		bad_steps++;
 	if (++steps >= 20)
 		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100l;
 }
@@ -134,12 +164,45 @@ static int tf_stepping(void)
 			 :
 			 :
 			 : "rax", "rcx", "r11", "memory", "cc");
-	return steps >= 20 ? 0 : 12;
+	return steps < 20 ? 12 : bad_steps ? 13 : 0;
+}
+
+/* The signal handler returns onto a SYSCALL (exit_group(0)) with TF set
+ * and a stack pointer that maps nothing: a #DB the CPU raises at the
+ * kernel's entry must not be pushed onto the user's stack. */
+void tf_exit_insn(void);
+__asm__(".text\n.globl tf_exit_insn\ntf_exit_insn:\n\tsyscall\n\tud2\n");
+
+static void forge_tf_exit(int sig, siginfo_t *si, void *ucv)
+{
+	greg_t *g = ((ucontext_t *)ucv)->uc_mcontext.gregs;
+
+	(void)sig;
+	(void)si;
+	g[REG_EFL] |= 0x100;
+	g[REG_RSP] = 0x1000;
+	g[REG_RAX] = SYS_exit_group;
+	g[REG_RDI] = 0;
+	g[REG_RIP] = (greg_t)(uintptr_t)tf_exit_insn;
+}
+
+static int tf_bad_stack(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forge_tf_exit;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	return 14;
 }
 
 UT_HELPER(tf)
 {
-	return !strcmp(argv[0], "syscall") ? tf_syscall() : tf_stepping();
+	if (!strcmp(argv[0], "syscall"))
+		return tf_syscall();
+	return !strcmp(argv[0], "badstack") ? tf_bad_stack() : tf_stepping();
 }
 
 /* TF set in user mode (popf), then SYSCALL: Linux delivers SIGTRAP after
@@ -147,11 +210,14 @@ UT_HELPER(tf)
  * system calls. Bug: Bochs (like some CPUs) raises the single-step #DB on
  * the first instruction of the SYSCALL entry, in ring 0, and the kernel
  * treats any #DB from kernel mode as fatal ("KERNEL FAULT: exception in
- * kernel mode (vector 1, debug)" at syscall_entry). QEMU passes. */
+ * kernel mode (vector 1, debug)" at syscall_entry). QEMU passes. That #DB
+ * comes before the entry has left the user's stack, so it needs a stack
+ * of its own (the "badstack" helper). */
 UT_CASE(syscall_with_tf_debug_trap_in_kernel, 30)
 {
 	UT_SIGNALED(ut_run_helper("tf", "syscall"), SIGTRAP);
 	UT_EXITED(ut_run_helper("tf", "stepping"), 0);
+	UT_EXITED(ut_run_helper("tf", "badstack"), 0);
 }
 
 /* mmap without MAP_FIXED, with a hint whose range covers an existing
