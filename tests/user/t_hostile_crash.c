@@ -237,49 +237,134 @@ UT_CASE(mmap_hint_overlap_fork_rss_panic, 30)
 
 	if (!UT_CHECK(x != MAP_FAILED && y != MAP_FAILED))
 		return;
+	UT_CHECK(y + 4 * 4096 <= x || y >= x + 4096);
 	x[0] = 1;
 	for (int i = 0; i < 4; i++)
 		y[i * 4096] = 2;
+	/* mremap without MREMAP_FIXED ignores new_addr (Linux): moving a page
+	 * to grow it must not land over x either (the raw call: musl's wrapper
+	 * drops new_addr without MREMAP_FIXED). */
+	char *z = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* A different region right after z, so that z cannot grow in place. */
+	if (UT_CHECK(z != MAP_FAILED && mprotect(z + 4096, 4096, PROT_NONE) == 0)) {
+		z[0] = 3;
+		z = (char *)syscall(SYS_mremap, z, 4096, 4 * 4096, MREMAP_MAYMOVE, base);
+		if (UT_CHECK(z != MAP_FAILED))
+			UT_CHECK((z + 4 * 4096 <= x || z >= x + 4096) && z[0] == 3);
+	}
+	UT_CHECK(x[0] == 1);
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(0);
+		_exit(x[0] == 1 && y[0] == 2 ? 0 : 1);
 	UT_EXITED(ut_wait(pid), 0);
 }
 
-/* mremap to a length near 2^64: Linux says ENOMEM (EINVAL for a huge old
- * length). Bug: sys_mremap has no length check and find_free() overflows
- * (USER_MIN + len wraps), so the kernel "found" room at 0x401000, inside
- * the program's own text, made a region of ~2^64 bytes there and moved the
- * pages into it; the process then runs on, broken, and its exit ends in
- * "KERNEL PANIC: assertion failed: as->rss_pages == 0 at mm/as.c:110 in
+/* mremap to a length near 2^64. Linux 6.18 answers EINVAL for a new
+ * length past user space (older kernels ENOMEM or EINVAL; musl's wrapper
+ * says ENOMEM itself for lengths from 2^63 up, so the kernel is called
+ * through syscall()). Bug: sys_mremap had no length check and find_free()
+ * overflowed (USER_MIN + len wrapped), so the kernel "found" room at
+ * 0x401000, inside the program's own text, made a region of ~2^64 bytes
+ * there and moved the pages into it; growing in place wrapped the same
+ * way; the process then ran on, broken, and its exit ended in "KERNEL
+ * PANIC: assertion failed: as->rss_pages == 0 at mm/as.c:110 in
  * as_put()". Found by tests/fuzz (seed 0x1234, worker 3, generation 21,
- * call 264: mremap(0x10000001d000, 0xd1, 0xfffffffffffff000, MAYMOVE)). */
+ * call 264: mremap(0x10000001d000, 0xd1, 0xfffffffffffff000, MAYMOVE)).
+ * The other calls' lengths are audited the same way: each errno below is
+ * what Linux 6.18 gives. */
+static bool huge_len_refused(long r, const char *what, uint64_t len)
+{
+	if (r == -1 && (errno == EINVAL || errno == ENOMEM))
+		return true;
+	u_out("# %s %#lx bytes: %#lx %s\n", what, (unsigned long)len, (unsigned long)r,
+	      r == -1 ? u_errname(errno) : "");
+	return false;
+}
+
+/* Returns true if the call failed with err. */
+static bool fails_with(long r, int err, const char *what)
+{
+	if (r == -1 && errno == err)
+		return true;
+	u_out("# %s: %#lx %s, want %s\n", what, (unsigned long)r, r == -1 ? u_errname(errno) : "",
+	      u_errname(err));
+	return false;
+}
+
+/* mmap, munmap, mprotect, madvise, msync with lengths that wrap once
+ * rounded up to a page, or once added to the address. */
+static int other_calls_wrap(char *p)
+{
+	int bad = 0;
+
+	bad += !fails_with(syscall(SYS_mmap, 0, -4096l, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			   ENOMEM, "mmap len -4096");
+	bad += !fails_with(syscall(SYS_mmap, 0, -1l, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			   ENOMEM, "mmap len -1");
+	bad += !fails_with(syscall(SYS_mmap, -4096l, 8192, PROT_READ,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			   ENOMEM, "mmap MAP_FIXED at -4096");
+	bad += !fails_with(syscall(SYS_mmap, -4096l, 8192, PROT_READ,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+			   ENOMEM, "mmap MAP_FIXED_NOREPLACE at -4096");
+	bad += !fails_with(syscall(SYS_munmap, p, -4096l), EINVAL, "munmap len -4096");
+	bad += !fails_with(syscall(SYS_munmap, -4096l, 4096), EINVAL, "munmap at -4096");
+	bad += !fails_with(syscall(SYS_mprotect, p, -4096l, PROT_READ), ENOMEM, "mprotect len -4096");
+	bad += !fails_with(syscall(SYS_mprotect, p, -1l, PROT_READ), ENOMEM, "mprotect len -1");
+	bad += !fails_with(syscall(SYS_mprotect, -4096l, 4096, PROT_READ), ENOMEM,
+			   "mprotect at -4096");
+	bad += !fails_with(syscall(SYS_madvise, p, -4096l, MADV_DONTNEED), EINVAL,
+			   "madvise len -4096");
+	bad += !fails_with(syscall(SYS_madvise, p, -1l, MADV_DONTNEED), EINVAL, "madvise len -1");
+	bad += !fails_with(syscall(SYS_madvise, -4096l, 4096, MADV_DONTNEED), EINVAL,
+			   "madvise at -4096");
+	bad += !fails_with(syscall(SYS_msync, p, -4096l, MS_SYNC), ENOMEM, "msync len -4096");
+	bad += !fails_with(syscall(SYS_msync, -4096l, 4096, MS_SYNC), ENOMEM, "msync at -4096");
+	errno = 0;
+	bad += syscall(SYS_msync, p, -1l, MS_SYNC) != 0; /* rounds to 0 bytes: nothing to do */
+	return bad;
+}
+
 UT_HELPER(mremap_huge)
 {
 	/* Two pages: moving the first page can neither grow in place (the
 	 * second page follows) nor fit anywhere. */
 	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	static const uint64_t lens[] = { 0xfffffffffffff000ul, 0x8000000000000000ul };
+	static const uint64_t lens[] = { 0xfffffffffffff000ul, 0x8000000000000000ul,
+					 0xfffffffffffffffful, 0x0000800000000000ul };
+	int bad = 0;
 
 	p[0] = 1;
-	for (size_t i = 0; i < 2; i++) {
+	p[4096] = 2;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		errno = 0;
-		void *r = mremap(p, 0xd1, lens[i], MREMAP_MAYMOVE);
-		if (r != MAP_FAILED || errno != ENOMEM) {
-			u_out("# mremap to %#lx bytes: %p %s\n", (unsigned long)lens[i], r,
-			      r == MAP_FAILED ? u_errname(errno) : "");
-			return 1;
-		}
+		bad += !huge_len_refused(syscall(SYS_mremap, p, 0xd1, lens[i], MREMAP_MAYMOVE),
+					 "mremap to", lens[i]);
+		/* The same at the end of the region (where growing in place is
+		 * tried), and without MREMAP_MAYMOVE. */
+		bad += !huge_len_refused(syscall(SYS_mremap, p + 4096, 4096, lens[i], MREMAP_MAYMOVE),
+					 "mremap (end of region) to", lens[i]);
+		bad += !huge_len_refused(syscall(SYS_mremap, p + 4096, 4096, lens[i], 0),
+					 "mremap (in place) to", lens[i]);
 	}
-	/* The same at the end of the region (where growing in place is tried). */
+	/* A huge old length: it rounds up to 0 (-1), or runs out of user space. */
+	bad += !fails_with(syscall(SYS_mremap, p, -1l, 8192, MREMAP_MAYMOVE), EINVAL,
+			   "mremap old len -1");
+	bad += !fails_with(syscall(SYS_mremap, p, -4096l, 4096, 0), EINVAL, "mremap old len -4096");
+	/* musl's own answer, for the record. */
 	errno = 0;
-	void *r = mremap(p + 4096, 4096, 0xfffffffffffff000ul, MREMAP_MAYMOVE);
-	if (r != MAP_FAILED || errno != ENOMEM) {
-		u_out("# mremap at the end of the region: %p %s\n", r,
-		      r == MAP_FAILED ? u_errname(errno) : "");
+	bad += !(mremap(p, 0xd1, 0xfffffffffffff000ul, MREMAP_MAYMOVE) == MAP_FAILED &&
+		 errno == ENOMEM);
+	bad += other_calls_wrap(p);
+	if (bad)
+		return 1;
+	/* Nothing moved or was unmapped; a fork and the child's exit agree. */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(p[0] == 1 && p[4096] == 2 ? 0 : 1);
+	if (ut_wait(pid) != 0)
 		return 2;
-	}
-	return p[0] == 1 ? 0 : 3;
+	return p[0] == 1 && p[4096] == 2 ? 0 : 3;
 }
 
 UT_CASE(mremap_huge_len_wraps_rss_panic, 30)
