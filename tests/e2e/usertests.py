@@ -3,7 +3,10 @@
 /bin/utest-runner as pid 1 in QEMU and in Bochs: the base group (files,
 pipes, memory, processes, time) and the fork/copy-on-write group. Each case
 runs in its own child and the runner compares MemFree before and after it,
-so a leaked frame fails the case (UTEST_GUEST=1 turns the check on)."""
+so a leaked frame fails the case (UTEST_GUEST=1 turns the check on).
+The crash reproducers (t_hostile_crash: each once panicked the kernel) run
+in a boot of their own: should one panic again, the other groups still
+report."""
 import os
 import sys
 
@@ -16,6 +19,8 @@ RUNS = [
     ("qemu", "qemu64", "cow", 256, 1, 300),
     ("bochs", "corei7_sandy_bridge_2600k", "base", 128, 10, 900),
     ("bochs", "corei7_sandy_bridge_2600k", "cow", 128, 10, 900),
+    ("qemu", "qemu64", "t_hostile_crash", 128, 1, 240),
+    ("bochs", "corei7_sandy_bridge_2600k", "t_hostile_crash", 128, 10, 900),
 ]
 
 
