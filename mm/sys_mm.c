@@ -150,9 +150,10 @@ long sys_mprotect(uintptr_t addr, size_t len, int prot)
 
 /* mremap, as Linux 6.18 (mm/mremap.c):
  *   1. argument checks, EINVAL: unknown flags, old not page-aligned, new
- *      length 0 or past user space, old range past user space; with
- *      MREMAP_FIXED also: no MREMAP_MAYMOVE, new_addr off a page, the new
- *      range past user space, or overlapping the old one;
+ *      length 0 or past user space; with MREMAP_FIXED also: no
+ *      MREMAP_MAYMOVE, new_addr off a page, the new range past user space,
+ *      or overlapping the old one (the old range is only checked later, so
+ *      its end may lie anywhere: nothing adds to it before);
  *   2. no region at old: EFAULT;
  *   3. MREMAP_FIXED: unmap the target range, shrink the old range first if
  *      the new one is smaller, then move it there;
@@ -171,9 +172,11 @@ struct remap {
 	int flags;
 };
 
+/* Whether [a, a+alen) meets [b, b+blen); b+blen must not wrap, a+alen may
+ * (the range then runs to the end). */
 static bool ranges_overlap(uintptr_t a, size_t alen, uintptr_t b, size_t blen)
 {
-	return a < b + blen && b < a + alen;
+	return a < b + blen && (alen > UINTPTR_MAX - a || b < a + alen);
 }
 
 /* Step 1. */
@@ -184,8 +187,6 @@ static int remap_check_args(const struct remap *r)
 	if (r->old & ~PAGE_MASK)
 		return -EINVAL;
 	if (!as_range_ok(0, r->new_len))
-		return -EINVAL;
-	if (r->old_len > USER_TOP || r->old > USER_TOP - r->old_len)
 		return -EINVAL;
 	if (!(r->flags & MREMAP_FIXED))
 		return 0;
