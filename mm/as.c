@@ -272,7 +272,7 @@ void as_discard(struct as *as, uintptr_t start, uintptr_t end)
 	}
 }
 
-/* Highest free gap of len bytes between AS_USER_MIN and as->mmap_base; 0
+/* Highest free gap of len bytes between AS_MIN_ADDR and as->mmap_base; 0
  * when none. No sum here can wrap, whatever len is. */
 static uintptr_t find_free(struct as *as, size_t len)
 {
@@ -287,18 +287,18 @@ static uintptr_t find_free(struct as *as, size_t len)
 			break;
 		top = v->start;
 	}
-	return top >= AS_USER_MIN && top - AS_USER_MIN >= len ? top - len : 0;
+	return top >= AS_MIN_ADDR && top - AS_MIN_ADDR >= len ? top - len : 0;
 }
 
 /* Where a mapping without MAP_FIXED goes: at the hint, rounded down to a
- * page and raised to AS_USER_MIN, when the whole range there is free (a
+ * page and raised to AS_MIN_ADDR, when the whole range there is free (a
  * hint over an existing region, even only its middle, is ignored), else
  * find_free(). 0 when nothing fits. */
 static uintptr_t pick_addr(struct as *as, uintptr_t hint, size_t len)
 {
 	hint = PAGE_ALIGN_DOWN(hint);
-	if (hint && hint < AS_USER_MIN)
-		hint = AS_USER_MIN;
+	if (hint && hint < AS_MIN_ADDR)
+		hint = AS_MIN_ADDR;
 	if (hint && as_range_ok(hint, len) && as_range_free(as, hint, hint + len))
 		return hint;
 	return find_free(as, len);

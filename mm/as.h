@@ -86,7 +86,7 @@ struct vma *as_vma_dup(const struct vma *v);
 /* Map [addr, addr+len) with prot and VMA flags. With fixed, replace what is
  * there (-ENOMEM if the range leaves user space, -EINVAL if addr is not
  * page-aligned); otherwise addr is a hint, taken (rounded down to a page,
- * raised to AS_USER_MIN) only if the whole range is free, and else the
+ * raised to AS_MIN_ADDR) only if the whole range is free, and else the
  * highest free range below mmap_base is chosen, as Linux. Returns the
  * address or -errno. */
 long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t vflags,
@@ -119,8 +119,8 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error);
 #define EBUSERR 1000
 
 #define AS_MMAP_TOP 0x00007F0000000000UL
-/* The lowest address mmap picks or accepts as a hint (mmap_min_addr). */
-#define AS_USER_MIN 0x10000UL
+/* vm.mmap_min_addr: the lowest address mmap picks or takes as a hint. */
+#define AS_MIN_ADDR 0x10000UL
 
 /* Every length and address a system call hands the address space goes
  * through this first: true if [addr, addr + len) is not empty, does not

@@ -87,7 +87,7 @@ static int mmap_check_range(struct as *as, uintptr_t addr, size_t plen, int flag
 {
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 
-	if (!plen || plen > USER_TOP - AS_USER_MIN)
+	if (!plen || plen > USER_TOP - AS_MIN_ADDR)
 		return -ENOMEM;
 	if (fixed && !as_range_ok(addr, plen))
 		return -ENOMEM;

@@ -179,6 +179,7 @@ long sys_rt_sigreturn(void)
 		goto bad;
 	if (!is_canonical(f.uc.mcontext.rip))
 		goto bad;
+	/* Reserved MXCSR bits would make FXRSTOR fault: Linux refuses the frame. */
 	if (f.uc.mcontext.fpstate && (*(uint32_t *)(fx + 24) & ~fpu_mxcsr_mask))
 		goto bad;
 	restore_sigcontext(tf, &f.uc.mcontext);

@@ -105,9 +105,9 @@ void signal_reset_on_exec(struct task *t);
 
 /* Queue sig to t with the given details (one pending instance per signal). */
 void signal_send_info(struct task *t, int sig, const struct ksiginfo *info);
-/* A synchronous fault in user mode, with its si_code and si_addr: unblock
- * and un-ignore the signal as Linux's force_sig does, so the fault cannot
- * loop. */
+/* A synchronous fault in user mode: queue sig with si_code code and
+ * si_addr addr, unblocked and un-ignored as Linux's force_sig does, so the
+ * fault cannot loop. */
 void signal_user_fault(int sig, int code, uintptr_t addr);
 /* Deliver pending signals before returning to user mode (handlers get an
  * rt_sigframe; default actions terminate, stop or are ignored here). */
