@@ -372,4 +372,27 @@ UT_CASE(mremap_huge_len_wraps_rss_panic, 30)
 	UT_EXITED(ut_run_helper("mremap_huge"), 0);
 }
 
+/* getdents64 on /proc/self/fd after lseek to a large position: Linux lists
+ * nothing (the position is past every descriptor). Bug: the kernel turned
+ * the position into an int index (pos - 2), negative from 2^31 on, and read
+ * the descriptor table far below its start: "KERNEL FAULT: page fault in
+ * kernel mode" in procfs_readdir (readdir_fddir). Found by tests/fuzz. */
+UT_CASE(procfs_fd_readdir_lseek_negative_index, 30)
+{
+	static const uint64_t pos[] = { 0x80000002ul, 0xfffffff0ul, 0x100000001ul, 1ul << 40 };
+	char buf[512];
+	int fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+
+	if (!UT_CHECK(fd >= 0))
+		return;
+	for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+		if (lseek(fd, (off_t)pos[i], SEEK_SET) != (off_t)pos[i])
+			continue; /* a kernel may refuse the position; then nothing to read */
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (!UT_CHECK(n == 0))
+			UT_NOTE("  getdents64 at %#lx: %ld\n", (unsigned long)pos[i], n);
+	}
+	close(fd);
+}
+
 UT_MAIN()
