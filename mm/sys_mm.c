@@ -231,6 +231,7 @@ static size_t move_ptes(struct as *as, uintptr_t from, uintptr_t to, size_t len)
 			continue;
 		if (!(dst = vmm_walk(as->pml4, to + off, true)))
 			break;
+		KASSERT(!(*dst & PTE_P)); /* its frame's reference would be lost */
 		*dst = *src;
 		*src = 0;
 		vmm_flush_page(from + off);
