@@ -340,3 +340,16 @@ applets-doc:
 
 shell-tests-host: $(BB_BIN) $(E2E_PROGS)
 	$(PYTHON) tests/e2e/shell.py --host
+
+# ---- compat: the CPU-model matrix (tools/compat.py, docs/COMPAT.md) ---------
+# Boots the image on every x86-64 CPU model of Bochs 2.7 and on QEMU's
+# qemu64, max, Nehalem, Haswell, Skylake-Server and EPYC, through each boot
+# path, with 16 MiB, 64 MiB and 1 GiB; runs the self-tests, the fork/CoW
+# group and a shell session on each; prints the matrix and rewrites
+# docs/COMPAT.md (from tests/compat/COMPAT.md.in). Boots E2E_JOBS at a time.
+#   make compat                              everything (about 35 minutes on 2 cores)
+#   make compat COMPAT_ONLY='bochs/ryzen'    the cells matching a regex, no document
+COMPAT_ONLY ?=
+.PHONY: compat
+compat: all
+	$(PYTHON) tools/compat.py $(if $(COMPAT_ONLY),--only '$(COMPAT_ONLY)')

@@ -150,8 +150,8 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb))
 
 /* --- inodes --- */
 
-/* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID its one entry (every
- * process has one thread), a directory with the pid directory's files.
+/* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID one entry per thread
+ * (named by its tid), a directory with the pid directory's files.
  * Kinds from PN_FDLINK on are magic links. */
 enum pnode_kind { PN_STATIC, PN_PIDDIR, PN_PIDFILE, PN_FDDIR, PN_TASKDIR, PN_TASKPID,
 		  PN_FDLINK, PN_CWD, PN_ROOT, PN_EXE };
@@ -165,11 +165,17 @@ struct pnode {
 
 static const char *const pid_links[] = { "cwd", "root", "exe" };
 static const struct inode_ops procfs_iops, procfs_magic_link_iops;
-static const struct file_ops procfs_file_ops;
+static const struct file_ops procfs_file_ops, procfs_pos_ops;
 
 static struct pnode *pn(struct inode *ino)
 {
 	return ino->priv;
+}
+
+static bool pnode_positional(const struct pnode *p)
+{
+	return p->kind == PN_PIDFILE && pid_ops->positional &&
+	       pid_ops->positional(pid_ops->files[p->index]);
 }
 
 static uint32_t pnode_mode(const struct pnode *p)
@@ -182,7 +188,7 @@ static uint32_t pnode_mode(const struct pnode *p)
 	case PN_PIDDIR:
 	case PN_TASKDIR:
 	case PN_TASKPID: return S_IFDIR | 0555;
-	case PN_PIDFILE: return S_IFREG | 0444;
+	case PN_PIDFILE: return S_IFREG | (pnode_positional(p) ? 0400 : 0444);
 	case PN_FDDIR: return S_IFDIR | 0500;
 	case PN_FDLINK: return S_IFLNK | 0700;
 	default: return S_IFLNK | 0777;
@@ -202,7 +208,8 @@ static struct inode *pnode_inode(struct super_block *sb, struct pnode tmpl)
 	*p = tmpl;
 	ino->priv = p;
 	ino->iops = tmpl.kind >= PN_FDLINK ? &procfs_magic_link_iops : &procfs_iops;
-	ino->fops = S_ISREG(ino->mode) ? &procfs_file_ops : S_ISDIR(ino->mode) ? &dir_file_ops : NULL;
+	ino->fops = pnode_positional(p) ? &procfs_pos_ops : S_ISREG(ino->mode) ? &procfs_file_ops :
+		    S_ISDIR(ino->mode) ? &dir_file_ops : NULL;
 	ino->nlink = S_ISDIR(ino->mode) ? 2 : 1;
 	ino->uid = ino->gid = 0;
 	if (tmpl.kind == PN_STATIC)
@@ -222,6 +229,31 @@ static void task_put(struct task *t)
 {
 	if (t && pid_ops->put)
 		pid_ops->put(t);
+}
+
+#define MAX_THREADS_LISTED 1024
+
+/* The thread ids of process pid (just pid without a threads op). */
+static int thread_ids(int pid, int *tids, int max)
+{
+	if (pid_ops && pid_ops->threads)
+		return pid_ops->threads(pid, tids, max);
+	tids[0] = pid;
+	return 1;
+}
+
+static bool is_thread_of(int pid, int tid)
+{
+	int *tids = kmalloc(MAX_THREADS_LISTED * sizeof(int)), n;
+	bool found = false;
+
+	if (!tids)
+		return false;
+	n = thread_ids(pid, tids, MAX_THREADS_LISTED);
+	for (int i = 0; i < n && !found; i++)
+		found = tids[i] == tid;
+	kfree(tids);
+	return found;
 }
 
 /* Make the inode for tmpl if its process still exists (owned by it). */
@@ -325,9 +357,10 @@ static int procfs_lookup(struct inode *dir, const char *name, size_t len, struct
 	case PN_TASKPID:
 		return lookup_piddir(dir, name, len, out);
 	case PN_TASKDIR:
-		if (num != d->pid)
+		if (num <= 0 || !is_thread_of(d->pid, num))
 			return -ENOENT;
 		t.kind = PN_TASKPID;
+		t.pid = num;
 		return pnode_make(dir->sb, t, out);
 	case PN_FDDIR:
 		if (num < 0 || !(f = task_fd(d->pid, num)))
@@ -420,6 +453,27 @@ static int readdir_root(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	return 0;
 }
 
+/* /proc/<pid>/task: one directory per thread; the position after an
+ * entry is 3 + its tid, so a listing resumes in order. */
+static int readdir_taskdir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
+{
+	int *tids = kmalloc(MAX_THREADS_LISTED * sizeof(int)), n;
+
+	if (!tids)
+		return -ENOMEM;
+	n = thread_ids(pn(dir)->pid, tids, MAX_THREADS_LISTED);
+	for (int k = 0; k < n; k++) {
+		if ((uint64_t)tids[k] + 3 <= *pos)
+			continue;
+		if (!emit_num(s, tids[k], pnode_ino(tids[k], PN_TASKPID, 0), DT_DIR,
+			      (uint64_t)tids[k] + 3))
+			break;
+		*pos = (uint64_t)tids[k] + 3;
+	}
+	kfree(tids);
+	return 0;
+}
+
 static int readdir_piddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 {
 	int pid = pn(dir)->pid, nfiles = pid_count();
@@ -488,11 +542,7 @@ static int procfs_readdir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	case PN_STATIC: return readdir_root(dir, pos, s);
 	case PN_PIDDIR:
 	case PN_TASKPID: return readdir_piddir(dir, pos, s);
-	case PN_TASKDIR:
-		if (*pos == 2 && emit_num(s, pn(dir)->pid, pnode_ino(pn(dir)->pid, PN_TASKPID, 0),
-					  DT_DIR, 3))
-			*pos = 3;
-		return 0;
+	case PN_TASKDIR: return readdir_taskdir(dir, pos, s);
 	case PN_FDDIR: return readdir_fddir(dir, pos, s);
 	default: return -ENOTDIR;
 	}
@@ -544,7 +594,8 @@ static long procfs_readlink(struct inode *ino, char *buf, size_t size)
 	if (p->kind == PN_STATIC) { /* "self" */
 		if (!cur)
 			return -ENOENT;
-		n = ksnprintf(tmp, sizeof(tmp), "%d", cur->pid);
+		n = ksnprintf(tmp, sizeof(tmp), "%d",
+			      pid_ops && pid_ops->self_pid ? pid_ops->self_pid() : cur->pid);
 	} else if ((err = procfs_get_link(ino, &target))) {
 		return err;
 	} else if (S_ISFIFO(target->mode) && target->sb->type->magic == PIPEFS_MAGIC) {
@@ -662,6 +713,45 @@ static const struct file_ops procfs_file_ops = {
 	.read = procfs_file_read,
 	.llseek = procfs_file_llseek,
 	.release = procfs_file_release,
+};
+
+/* --- positional files (read_at) --- */
+
+static int procfs_pos_open(struct inode *ino, struct file *f)
+{
+	(void)ino;
+	return (f->flags & O_ACCMODE) == O_RDONLY ? 0 : -EACCES;
+}
+
+static long procfs_pos_read(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct pnode *p = pn(f->inode);
+	struct task *t = task_get(p->pid);
+	long n;
+
+	if (!t)
+		return -ESRCH;
+	n = pid_ops->read_at(t, pid_ops->files[p->index], u, *pos);
+	task_put(t);
+	if (n > 0)
+		*pos += (uint64_t)n;
+	return n;
+}
+
+static int64_t procfs_pos_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos : -1;
+
+	if (base < 0 || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return (int64_t)f->pos;
+}
+
+static const struct file_ops procfs_pos_ops = {
+	.open = procfs_pos_open,
+	.read = procfs_pos_read,
+	.llseek = procfs_pos_llseek,
 };
 
 /* --- the built-in files --- */

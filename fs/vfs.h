@@ -268,6 +268,11 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb));
 struct procfs_pid_ops {
 	/* Fill pids[0..max) with live process ids; returns how many. */
 	int (*list)(int *pids, int max);
+	/* Fill tids[0..max) with the thread ids of process pid, ascending;
+	 * returns how many (0 if there is no such process). */
+	int (*threads)(int pid, int *tids, int max);
+	/* The process id /proc/self names for the caller (its tgid). */
+	int (*self_pid)(void);
 	/* The task with pid and a reference on it, or NULL; put drops it. */
 	struct task *(*get)(int pid);
 	void (*put)(struct task *t);
@@ -278,6 +283,12 @@ struct procfs_pid_ops {
 	int (*gen)(struct task *t, const char *name, struct seqbuf *sb);
 	/* Resolve /proc/<pid>/exe: the executable's inode with a reference. */
 	int (*exe)(struct task *t, struct inode **out);
+	/* Files read at any position instead of generated whole at open
+	 * (pagemap: one entry per page of the address space): positional
+	 * says which; read_at copies up to u->len bytes of it at pos and
+	 * returns how many, or -errno. */
+	bool (*positional)(const char *name);
+	long (*read_at)(struct task *t, const char *name, struct uio *u, uint64_t pos);
 };
 void procfs_set_pid_ops(const struct procfs_pid_ops *ops);
 

@@ -1,13 +1,21 @@
 /* clock.c: the PIT tick, a monotonic nanosecond clock, and wall time.
  *
- * Time is counted in PIT input cycles (1193182 Hz). Every reading latches
- * the channel-0 counter and adds the cycles elapsed since the previous
- * reading (the counter counts down from PIT_DIVISOR to 1, then reloads);
- * the timer interrupt takes a reading each period, so no wrap is missed
- * unless interrupts stay off for a whole period. The interrupt count is NOT
- * mixed in: in mode 2 the interrupt fires when the counter reaches 1, just
- * before the reload, and combining the two made the clock jump a tick ahead
- * and then stand still for up to a tick (regression: clock_froze_near_tick).
+ * Channel 0 raises the HZ timer interrupt (mode 2). The clock is channel 2,
+ * free-running over the full 16-bit range (mode 2, reload 0 = 65536: one
+ * wrap every 54.9 ms) with its gate opened through port 0x61 and the
+ * speaker left off. Every reading latches the counter and adds the cycles
+ * elapsed since the previous reading, modulo 65536; the timer interrupt
+ * takes a reading every 10 ms, so the difference is unambiguous unless
+ * interrupts stay off for 54.9 ms.
+ *
+ * Channel 0 itself cannot serve: its interrupt-time readings are one period
+ * apart, exactly where a down-counter's difference becomes ambiguous, so
+ * some periods were counted as nothing (under QEMU's -icount every one was,
+ * and the clock stood nearly still: regression clock_lost_periods_icount).
+ * Mixing in the interrupt count instead made the clock jump a tick ahead
+ * and stand still (clock_froze_near_tick): the edge and the reload are not
+ * the same instant in every emulator.
+ *
  * Both emulators drive the PIT from their notion of real time (Bochs with
  * clock sync=realtime), which the TSC is not in Bochs, so the TSC is never
  * used. Wall time is the CMOS RTC read once at boot plus this clock. */
@@ -24,9 +32,14 @@
 #define PIT_DIVISOR ((PIT_HZ + HZ / 2) / HZ)
 #define NS_PER_SEC 1000000000ULL
 
+#define PIT_CMD 0x43
+#define PIT_CH0 0x40
+#define PIT_CH2 0x42
+#define PORT_B 0x61     /* bit 0: channel-2 gate, bit 1: speaker data */
+
 static volatile uint64_t ticks;
 static uint64_t cycles;       /* PIT input cycles since boot, up to last_count */
-static uint16_t last_count = PIT_DIVISOR;
+static uint16_t last_count;   /* channel 2 at the previous reading */
 static int64_t realtime_offset_ns;
 
 static uint64_t cycles_to_ns(uint64_t c)
@@ -37,7 +50,7 @@ static uint64_t cycles_to_ns(uint64_t c)
 static void timer_irq(void)
 {
 	ticks++;
-	clock_monotonic_ns(); /* one reading per period keeps the count exact */
+	clock_monotonic_ns(); /* a reading every tick: never a whole wrap apart */
 	sched_tick();
 }
 
@@ -51,14 +64,12 @@ uint64_t clock_monotonic_ns(void)
 	uint64_t f = irq_save(), ns;
 	uint16_t count;
 
-	outb(0x43, 0x00); /* latch channel 0 */
-	count = inb(0x40);
-	count |= (uint16_t)(inb(0x40) << 8);
-	if (count == 0 || count > PIT_DIVISOR)
-		count = PIT_DIVISOR;
-	/* Counting down; a larger value than last time means it reloaded. */
-	cycles += count <= last_count ? (uint64_t)(last_count - count)
-				      : (uint64_t)last_count + PIT_DIVISOR - count;
+	outb(PIT_CMD, 0x80); /* latch channel 2 */
+	count = inb(PIT_CH2);
+	count |= (uint16_t)(inb(PIT_CH2) << 8);
+	/* It counts down through all 65536 values, so the wrapped 16-bit
+	 * difference is the number of cycles since the previous reading. */
+	cycles += (uint16_t)(last_count - count);
 	last_count = count;
 	ns = cycles_to_ns(cycles);
 	irq_restore(f);
@@ -112,9 +123,14 @@ static uint64_t rtc_read_epoch_seconds(void)
 
 void clock_init(void)
 {
-	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2 */
-	outb(0x40, PIT_DIVISOR & 0xFF);
-	outb(0x40, PIT_DIVISOR >> 8);
+	outb(PIT_CMD, 0x34); /* channel 0, lo/hi, mode 2 */
+	outb(PIT_CH0, PIT_DIVISOR & 0xFF);
+	outb(PIT_CH0, PIT_DIVISOR >> 8);
+	outb(PORT_B, (inb(PORT_B) & ~0x03) | 0x01); /* gate on, speaker off */
+	outb(PIT_CMD, 0xB4); /* channel 2, lo/hi, mode 2 */
+	outb(PIT_CH2, 0);    /* reload 0: 65536 */
+	outb(PIT_CH2, 0);
+	last_count = 0;
 	irq_register(0, timer_irq);
 	irq_unmask(0);
 	realtime_offset_ns = (int64_t)(rtc_read_epoch_seconds() * NS_PER_SEC);

@@ -48,17 +48,41 @@ int serial_try_getc(void)
 	return inb(COM1 + REG_DATA);
 }
 
-static void serial_irq(void)
+static bool (*rx_has_room)(void);
+static bool rx_throttled;
+
+/* Hand waiting bytes to the receiver while it has room; the receive
+ * interrupt stays on only while it does. => interrupts off */
+static void rx_drain(void)
 {
+	bool throttled = false;
 	int c;
 
-	while ((c = serial_try_getc()) >= 0)
-		if (rx_handler)
-			rx_handler((char)c);
+	while (!(throttled = !rx_has_room()) && (c = serial_try_getc()) >= 0)
+		rx_handler((char)c);
+	if (throttled != rx_throttled)
+		outb(COM1 + REG_IER, throttled ? 0x00 : 0x01);
+	rx_throttled = throttled;
 }
 
-void serial_enable_rx_irq(void (*handler)(char c))
+static void serial_irq(void)
 {
+	if (rx_handler)
+		rx_drain();
+}
+
+void serial_rx_unthrottle(void)
+{
+	uint64_t f = irq_save();
+
+	if (rx_handler && rx_throttled)
+		rx_drain();
+	irq_restore(f);
+}
+
+void serial_enable_rx_irq(void (*handler)(char c), bool (*has_room)(void))
+{
+	rx_has_room = has_room;
 	rx_handler = handler;
 	irq_register(4, serial_irq);
 	outb(COM1 + REG_IER, 0x01);

@@ -72,7 +72,9 @@ long sys_sysinfo(uintptr_t info)
 	unsigned long avg[3];
 
 	memset(&s, 0, sizeof(s));
-	s.uptime = (int64_t)(clock_monotonic_ns() / 1000000000ULL);
+	/* Rounded up, as Linux does: never 0 once the machine runs
+	 * (regression: sysinfo_uptime_zero_first_second). */
+	s.uptime = (int64_t)((clock_monotonic_ns() + 999999999ULL) / 1000000000ULL);
 	loadavg_get(avg);
 	for (int i = 0; i < 3; i++)
 		s.loads[i] = avg[i] << (16 - LOADAVG_FSHIFT); /* SI_LOAD_SHIFT */

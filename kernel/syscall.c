@@ -88,6 +88,6 @@ void proc_return_to_user(struct trap_frame *tf)
 
 	if (need_resched)
 		schedule();
-	if ((t->sig_pending & ~t->sig_blocked) || t->sig_restore_mask || restart)
+	if (proc_signal_pending() || t->sig_restore_mask || restart)
 		signal_deliver(tf);
 }

@@ -48,6 +48,8 @@ long sys_times(uintptr_t buf);
 long sys_sched_yield(void);
 long sys_sched_getaffinity(int pid, size_t len, uintptr_t mask);
 long sys_getpriority(int which, int who);
+long sys_futex(uintptr_t uaddr, int op, uint32_t val, uintptr_t utime, uintptr_t uaddr2,
+	       uint32_t val3);
 long sys_setpriority(int which, int who, int prio);
 
 #define SYSCALLS_PROC                                                                              \
@@ -61,7 +63,7 @@ long sys_setpriority(int which, int who, int prio);
 	SC(times), SC(sched_yield), SC(sched_getaffinity), SC(getpriority), SC(setpriority),        \
 	SC(rt_sigaction), SC(rt_sigprocmask), SC(rt_sigreturn), SC(rt_sigpending),                 \
 	SC(rt_sigsuspend), SC(sigaltstack), SC(kill), SC(tkill), SC(tgkill), SC(pause),            \
-	SC(rt_sigtimedwait),
+	SC(rt_sigtimedwait), SC(futex),
 
 /* mm/ */
 long sys_brk(uintptr_t addr);
@@ -71,9 +73,17 @@ long sys_mprotect(uintptr_t addr, size_t len, int prot);
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr);
 long sys_madvise(uintptr_t addr, size_t len, int advice);
 long sys_msync(uintptr_t addr, size_t len, int flags);
+/* mm/mlock.c */
+long sys_mlock(uintptr_t addr, size_t len);
+long sys_mlock2(uintptr_t addr, size_t len, unsigned flags);
+long sys_munlock(uintptr_t addr, size_t len);
+long sys_mlockall(int flags);
+long sys_munlockall(void);
+long sys_mincore(uintptr_t addr, size_t len, uintptr_t vec);
 
 #define SYSCALLS_MM                                                                                \
-	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),
+	SC(brk), SC(mmap), SC(munmap), SC(mprotect), SC(mremap), SC(madvise), SC(msync),          \
+	SC(mlock), SC(mlock2), SC(munlock), SC(mlockall), SC(munlockall), SC(mincore),
 
 /* kernel/: time and system information */
 long sys_uname(uintptr_t buf);

@@ -4,7 +4,12 @@
  * processing (ICRNL/INLCR/IGNCR, ISIG characters send signals to the
  * foreground process group, canonical editing with ERASE/KILL/WERASE/EOF)
  * -> the input ring, with echo. In canonical mode a read sees only complete
- * lines (count in tty->lines); otherwise VMIN/VTIME decide.
+ * lines (count in tty->lines); otherwise VMIN/VTIME decide. Switching to
+ * canonical mode turns raw input already in the ring into lines.
+ * Flow control: while the ring (or, canonical, the line slots) is full the
+ * serial device is throttled and keeps its bytes; reads and flushes let it
+ * send again. Nothing typed ahead is dropped (regression:
+ * tty_paste_lost_input); the keyboard has no such brake.
  * Output path: write -> OPOST/ONLCR -> the device.
  * Job control: a background process group reading its controlling terminal
  * gets SIGTTIN (EIO if it ignores or blocks it); writing with TOSTOP set
@@ -25,6 +30,7 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 #include "proc/wait.h"
 
 /* termios (Linux x86_64 kernel ABI: struct termios, NCCS 19). */
@@ -109,12 +115,14 @@ struct tty {
 	unsigned first_line;   /* line_end[first_line % 64] is the oldest */
 	int pgrp, sid;
 	struct waitq readers;
+	void (*unthrottle)(void); /* the device may send again (serial) */
 };
 
 #define MAX_TTYS 4
 static struct tty ttys[MAX_TTYS];
 static int ntty;
 static struct tty *console_tty; /* /dev/console */
+static struct tty *serial_tty;  /* ttyS0 */
 static struct tty *vga_tty;     /* tty1, also /dev/tty0 */
 
 static void tty_default_termios(struct tty *t)
@@ -203,7 +211,7 @@ static void signal_pgrp(struct tty *t, int sig)
 
 	list_for_each(pos, &task_list) {
 		struct task *p = list_entry(pos, struct task, all);
-		if (t->pgrp > 0 && p->pgid == t->pgrp)
+		if (t->pgrp > 0 && p->pgid == t->pgrp && thread_is_leader(p))
 			proc_send_signal(p, sig);
 	}
 }
@@ -321,7 +329,31 @@ wake:
 
 static void serial_rx(char c)
 {
-	tty_receive(&ttys[0], c);
+	tty_receive(serial_tty, c);
+}
+
+/* Whether t can take another input byte. Canonical input needs room for
+ * the line being edited as well as a free line slot; with nothing left to
+ * read, a byte is always taken, so that an over-long line can still end. */
+static bool tty_has_room(struct tty *t)
+{
+	if (!ring_count(t))
+		return true;
+	if (t->tio.lflag & ICANON)
+		return t->lines < 64 && ring_count(t) + t->line_len < RING - 1;
+	return ring_count(t) < RING;
+}
+
+static bool serial_has_room(void)
+{
+	return tty_has_room(serial_tty);
+}
+
+/* Input was consumed or flushed: a throttled device may send again. */
+static void tty_unthrottle(struct tty *t)
+{
+	if (t->unthrottle)
+		t->unthrottle();
 }
 
 /* ---- job control ---- */
@@ -346,7 +378,7 @@ static int job_check(struct tty *t, int sig)
 		return -EIO;
 	for (struct list_head *pos = task_list.next; pos != &task_list; pos = pos->next) {
 		struct task *p = list_entry(pos, struct task, all);
-		if (p->pgid == cur->pgid)
+		if (p->pgid == cur->pgid && thread_is_leader(p))
 			proc_send_signal(p, sig);
 	}
 	return -ERESTARTSYS;
@@ -418,6 +450,7 @@ static long tty_read(struct file *f, struct uio *u, uint64_t *pos)
 		t->lines--;
 	}
 	irq_restore(fl);
+	tty_unthrottle(t);
 	return done || !want ? (long)done : -EFAULT;
 }
 
@@ -440,6 +473,34 @@ static long tty_write(struct file *f, struct uio *u, uint64_t *pos)
 	return (long)done;
 }
 
+static bool is_eol(const struct tty *t, char c)
+{
+	const uint8_t *cc = t->tio.cc;
+
+	return c == '\n' || (c && (c == (char)cc[VEOL] || c == (char)cc[VEOL2]));
+}
+
+/* Input taken raw becomes canonical (as Linux's n_tty re-reads its
+ * buffer): complete lines in the ring count as lines, and the bytes after
+ * the last one become the line being edited. Regression:
+ * raw_input_lost_to_canonical_reader. => interrupts off */
+static void raw_to_canon(struct tty *t)
+{
+	unsigned end = t->tail;
+
+	t->lines = t->first_line = 0;
+	for (unsigned i = t->tail; i != t->head && t->lines < 64; i++) {
+		if (is_eol(t, t->ring[i % RING])) {
+			end = i + 1;
+			t->line_end[t->lines++] = end;
+		}
+	}
+	t->line_len = 0;
+	for (unsigned i = end; i != t->head; i++)
+		t->line[t->line_len++] = t->ring[i % RING];
+	t->head = end;
+}
+
 static long set_termios(struct tty *t, uintptr_t arg, bool flush)
 {
 	struct termios_k tio;
@@ -458,8 +519,11 @@ static long set_termios(struct tty *t, uintptr_t arg, bool flush)
 		t->line_len = 0;
 		t->lines = 0;
 		t->first_line = 0;
+	} else if (!was_canon && (tio.lflag & ICANON)) {
+		raw_to_canon(t);
 	}
 	irq_restore(fl);
+	tty_unthrottle(t);
 	waitq_wake_all(&t->readers);
 	return 0;
 }
@@ -574,8 +638,12 @@ static long tty_ioctl(struct file *f, unsigned int cmd, uintptr_t arg)
 	case TCFLSH:
 		if (arg > 2)
 			return -EINVAL;
-		if (arg != 1) /* TCIFLUSH or TCIOFLUSH */
+		if (arg != 1) { /* TCIFLUSH or TCIOFLUSH */
+			uint64_t fl = irq_save();
 			flush_input(t);
+			irq_restore(fl);
+			tty_unthrottle(t);
+		}
 		return 0;
 	case TCXONC:
 	case TCSBRK:
@@ -702,11 +770,12 @@ void tty_init(void)
 {
 	char con[16];
 
-	console_tty = tty_register("ttyS0", 4, 64, serial_only_out);
+	console_tty = serial_tty = tty_register("ttyS0", 4, 64, serial_only_out);
+	serial_tty->unthrottle = serial_rx_unthrottle;
 	vga_tty_init();
 	devfs_register_char("console", 5, 1, &tty_ops);
 	devfs_register_char("tty", 5, 0, &devtty_ops);
-	serial_enable_rx_irq(serial_rx);
+	serial_enable_rx_irq(serial_rx, serial_has_room);
 	if (!cmdline_value("console", con, sizeof(con)))
 		return;
 	if (strchr(con, ','))

@@ -272,6 +272,29 @@ void as_discard(struct as *as, uintptr_t start, uintptr_t end)
 	}
 }
 
+int as_change_flags(struct as *as, uintptr_t start, uintptr_t end, uint32_t set,
+		    uint32_t clear)
+{
+	struct list_head *pos;
+	uintptr_t covered = start;
+	int err;
+
+	if ((err = split_range(as, start, end)))
+		return err;
+	list_for_each(pos, &as->vmas) {
+		struct vma *v = list_entry(pos, struct vma, link);
+		if (v->start >= end)
+			break;
+		if (v->end <= start)
+			continue;
+		if (v->start > covered)
+			err = -ENOMEM;
+		covered = v->end;
+		v->flags = (v->flags | set) & ~clear;
+	}
+	return covered < end ? -ENOMEM : err;
+}
+
 /* Highest free gap of len bytes between AS_MIN_ADDR and as->mmap_base; 0
  * when none. No sum here can wrap, whatever len is. */
 static uintptr_t find_free(struct as *as, size_t len)
@@ -359,6 +382,8 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 		vma_free(v);
 		return err;
 	}
+	if (as->mlock_future)
+		as_mlock_new(as, v);
 	return (long)addr;
 }
 

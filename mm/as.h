@@ -41,6 +41,9 @@
 #define VMA_GROWSDOWN 0x2 /* the stack: grows on faults just below it */
 #define VMA_FILE 0x4      /* private file mapping */
 #define VMA_HEAP 0x8      /* the brk area */
+#define VMA_DONTCOPY 0x10 /* MADV_DONTFORK: fork leaves the region out */
+#define VMA_WIPEONFORK 0x20 /* MADV_WIPEONFORK: the child's copy starts empty */
+#define VMA_LOCKED 0x40   /* mlock: populated and kept (not inherited by fork) */
 
 struct inode;
 
@@ -62,6 +65,7 @@ struct as {
 	uintptr_t mmap_base; /* top of the area searched for free ranges */
 	uintptr_t stack_top;
 	size_t rss_pages;
+	unsigned mlock_future; /* mlockall flags when MCL_FUTURE is on, else 0 */
 	/* What exec recorded for /proc/<pid>/ (cmdline, environ, stat, exe);
 	 * fork copies it. exe holds one inode reference, dropped by as_put. */
 	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
@@ -103,6 +107,20 @@ bool as_range_free(struct as *as, uintptr_t start, uintptr_t end);
 bool as_range_mapped(struct as *as, uintptr_t start, uintptr_t end);
 /* Drop the private pages in [start, end) (MADV_DONTNEED); shared ones stay. */
 void as_discard(struct as *as, uintptr_t start, uintptr_t end);
+/* Set, then clear, VMA flags over [start, end), splitting regions at its
+ * ends. Unmapped parts are skipped and make the result -ENOMEM (as madvise
+ * reports them); -ENOMEM also when a split finds no memory. */
+int as_change_flags(struct as *as, uintptr_t start, uintptr_t end, uint32_t set,
+		    uint32_t clear);
+
+/* mm/mlock.c: lock a region just made, under mlockall(MCL_FUTURE) (and
+ * populate it unless MCL_ONFAULT); the bytes of locked regions. */
+void as_mlock_new(struct as *as, struct vma *v);
+/* Fault in [start, end) as reads or writes would (MADV_POPULATE_*): 0,
+ * -ENOMEM for a hole or no memory, -EINVAL for writes to a region without
+ * PROT_WRITE, -EFAULT where the access would fault. */
+int as_populate(struct as *as, uintptr_t start, uintptr_t end, bool write);
+size_t as_locked_bytes(struct as *as);
 
 /* Write len bytes from buf at va in as (not necessarily the live address
  * space), filling pages in as a fault would. 0, -EFAULT, or -ENOMEM. */

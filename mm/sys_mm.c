@@ -323,33 +323,111 @@ long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintpt
 	return remap_grow(as, &r);
 }
 
-/* The advice values Linux 6.18 accepts on a private anonymous mapping
- * (measured): 0-4, 8 and 10-24 (MADV_NORMAL ... MADV_DONTNEED_LOCKED),
- * 102-103 (guard pages). Only MADV_DONTNEED (4) and MADV_DONTNEED_LOCKED
- * (24) change what a program sees: private pages are dropped and read back
- * as zero (or file data). The rest are hints, taken as such. */
-static bool madvise_valid(int advice)
+/* madvise advice values (Linux's numbering). */
+enum {
+	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
+	MADV_FREE = 8, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
+	MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ,
+	MADV_POPULATE_WRITE, MADV_DONTNEED_LOCKED, MADV_COLLAPSE,
+};
+
+/* -ENOMEM if part of [start, end) is not mapped, else 0. */
+static int range_mapped(struct as *as, uintptr_t start, uintptr_t end)
 {
-	return (advice >= 0 && advice <= 4) || advice == 8 || (advice >= 10 && advice <= 24) ||
-	       advice == 102 || advice == 103;
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return -ENOMEM;
+		va = v->end;
+	}
+	return 0;
 }
 
-/* As Linux: EINVAL for bad advice, a start off a page or a length that
- * wraps; 0 for an empty range; ENOMEM when part of the range is unmapped
- * (the mapped parts still take the advice). */
+/* -EINVAL unless every region in [start, end) is private anonymous memory
+ * (what MADV_FREE and MADV_WIPEONFORK accept). */
+static int range_private_anon(struct as *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return 0; /* the hole is reported as ENOMEM later */
+		if (v->file || (v->flags & VMA_SHARED))
+			return -EINVAL;
+		va = v->end;
+	}
+	return 0;
+}
+
+/* Advice that changes what a program sees is carried out (and populating
+ * is done); pure hints, including those for page merging and huge pages,
+ * which Debian's Linux has and this kernel does without, are accepted over
+ * mapped memory. Memory-failure injection (100, 101) is -EINVAL, as from a
+ * Linux built without it. */
+static int advise(struct as *as, uintptr_t start, uintptr_t end, int advice)
+{
+	int err;
+
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE: /* free at once: reads give zero, as allowed */
+		if (advice == MADV_FREE && (err = range_private_anon(as, start, end)))
+			return err;
+		as_discard(as, start, end);
+		return range_mapped(as, start, end);
+	case MADV_DONTFORK:
+		return as_change_flags(as, start, end, VMA_DONTCOPY, 0);
+	case MADV_DOFORK:
+		return as_change_flags(as, start, end, 0, VMA_DONTCOPY);
+	case MADV_WIPEONFORK:
+		if ((err = range_private_anon(as, start, end)))
+			return err;
+		return as_change_flags(as, start, end, VMA_WIPEONFORK, 0);
+	case MADV_KEEPONFORK:
+		return as_change_flags(as, start, end, 0, VMA_WIPEONFORK);
+	case MADV_REMOVE: /* shared memory only; punching holes is not supported */
+		if ((err = range_mapped(as, start, end)))
+			return err;
+		for (uintptr_t va = start; va < end; va = as_find_vma(as, va)->end)
+			if (!(as_find_vma(as, va)->flags & VMA_SHARED))
+				return -EINVAL;
+		return -EOPNOTSUPP;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		if ((err = range_mapped(as, start, end)))
+			return err;
+		return as_populate(as, start, end, advice == MADV_POPULATE_WRITE);
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
+	case MADV_DONTDUMP: /* no core dumps are written */
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return range_mapped(as, start, end);
+	default:
+		return -EINVAL;
+	}
+}
+
 long sys_madvise(uintptr_t addr, size_t len, int advice)
 {
-	struct as *as = proc_current()->as;
-	size_t plen = PAGE_ALIGN_UP(len);
+	uintptr_t end = addr + PAGE_ALIGN_UP(len);
 
-	if (!madvise_valid(advice) || (addr & ~PAGE_MASK) || (len && !plen) ||
-	    addr + plen < addr)
+	if (advice < 0 || advice > MADV_COLLAPSE)
 		return -EINVAL;
-	if (!plen)
+	if ((addr & ~PAGE_MASK) || (len && !PAGE_ALIGN_UP(len)) || end < addr)
+		return -EINVAL;
+	if (end == addr)
 		return 0;
-	if (advice == 4 || advice == 24)
-		as_discard(as, addr, addr + plen);
-	return as_range_ok(addr, plen) && as_range_mapped(as, addr, addr + plen) ? 0 : -ENOMEM;
+	return advise(proc_current()->as, addr, end, advice);
 }
 
 #define MS_ASYNC 1

@@ -205,17 +205,17 @@ paddr_t vmm_create_pml4(void)
 }
 
 /* Free a user-half table, which maps from va, and the tables below it;
- * level 3 is a PDPT, 1 a PT. Page tables themselves are not scanned: the
- * caller has unmapped every page (as_put asserts its count of mapped pages
- * is zero), and reading 512 empty entries per table cost more than the
- * rest of the teardown.
+ * level 3 is a PDPT, 1 a PT. Page tables are scanned too, although the
+ * caller has unmapped every page: a page still mapped here would be a
+ * frame leaked, or freed under a live mapping, so it is a panic (the scan
+ * is one read per page, a few percent of tearing down a large process).
  * => no page is still mapped, no large pages in the user half. */
 static void free_table(paddr_t table, int level, uintptr_t va)
 {
 	pte_t *t = phys_to_virt(table);
 	int shift = PAGE_SHIFT + 9 * (level - 1);
 
-	for (int i = 0; level > 1 && i < ENTRIES; i++) {
+	for (int i = 0; i < ENTRIES; i++) {
 		pte_t v = pte_get(&t[i]);
 		uintptr_t child_va = va + ((uintptr_t)i << shift);
 

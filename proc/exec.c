@@ -10,7 +10,7 @@
  *   4. build the new address space beside the old one: segments as private
  *      file mappings, the stack with argv, envp and auxv;
  *   --- point of no return: nothing after this can fail ---
- *   5. switch to it, drop the old one, release a vfork parent, close
+ *   5. end the other threads (proc/thread.c), switch to it, drop the old one, release a vfork parent, close
  *      FD_CLOEXEC descriptors, reset caught signals, reset the registers.
  * Until step 5 the caller's image is untouched, so a failed exec returns. */
 #include "proc/exec.h"
@@ -31,6 +31,7 @@
 #include "mm/vmm.h"
 #include "proc/proc.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define STACK_TOP 0x00007FFFFFFFE000UL /* one page below USER_TOP, as a guard */
 #define STACK_INITIAL (128 * 1024)
@@ -55,7 +56,15 @@ static int map_segments(struct as *as, const struct elf_plan *plan, struct inode
 			return (int)r;
 		if (s->filesz) {
 			struct vma *v = as_find_vma(as, s->vaddr);
-			v->file_size = s->filesz;
+			/* A segment without bss shows its last page as the file
+			 * has it, as Linux does; mapped straight from the file,
+			 * it keeps its physical address from one exec to the
+			 * next, and so the emulator's translated code (copying
+			 * it made QEMU translate a small program's text anew
+			 * on every exec). Only a page shared with bss is copied
+			 * to zero its tail. */
+			v->file_size = s->memsz > s->filesz ? s->filesz
+							   : PAGE_ALIGN_UP(s->filesz);
 		}
 	}
 	as->brk_start = as->brk = plan->brk;
@@ -241,6 +250,14 @@ static int do_exec(const char *path, struct execargs *args)
 			break;
 		strlcpy(cur, next, sizeof(cur));
 	}
+	/* The other threads must be gone before the image changes; waiting
+	 * for them may let another exec reuse the static plan. */
+	uint64_t entry = plan.entry;
+	if ((err = thread_exec_single())) {
+		as_put(nas);
+		return err;
+	}
+	plan.entry = entry;
 	commit_exec(nas, &plan, rsp, path);
 	return 0;
 }

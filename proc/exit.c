@@ -9,6 +9,10 @@
  * SA_NOCLDWAIT) the zombie is freed at once instead, as in Linux, through
  * the scheduler's dead list (a task cannot free the stack it runs on).
  *
+ * Threads (proc/thread.c): proc_exit ends one thread; the process ends,
+ * and its leader is reported, when its last thread has exited. Children
+ * of an exiting thread go to another live thread of its group first.
+ *
  * Wait status encoding (Linux): exit code << 8; signal number (| 0x80 with a
  * core dump); stopped (sig << 8) | 0x7f; continued 0xffff. */
 #include "fs/vfs.h"
@@ -24,6 +28,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -68,14 +73,13 @@ void proc_notify_parent(struct task *t, int code, int status)
 
 	if (!p)
 		return;
-	p->child_events++;
 	if (code == CLD_STOPPED || code == CLD_CONTINUED) {
 		if (!(p->sig->action[SIGCHLD - 1].flags & SA_NOCLDSTOP))
-			signal_send_info(p, SIGCHLD, &info);
+			signal_send_group(p, SIGCHLD, &info);
 	} else if (t->exit_signal) {
-		signal_send_info(p, t->exit_signal, &info);
+		signal_send_group(p, t->exit_signal, &info);
 	}
-	waitq_wake_all(&p->child_exit);
+	thread_group_wake_waiters(p);
 	waitq_wake_all(&poll_waitq);
 }
 
@@ -115,7 +119,7 @@ static void signal_pgrp(int pgid, int sig)
 
 	list_for_each(pos, &task_list) {
 		struct task *p = list_entry(pos, struct task, all);
-		if (p->pgid == pgid)
+		if (p->pgid == pgid && thread_is_leader(p))
 			proc_send_signal(p, sig);
 	}
 }
@@ -148,9 +152,10 @@ static void kill_orphaned_pgrps(struct task *t, struct list_head *old_children)
 		hangup_pgrp(t->pgid);
 }
 
-/* Move t's children to init; they are collected on moved first, so that
- * the orphaned-group check can look at them with their new parent. */
-static void reparent_children(struct task *t, struct list_head *moved)
+/* Move t's children to np (init, or another thread of t's group); they
+ * are collected on moved first, so that the orphaned-group check can look
+ * at them with their new parent. */
+static void reparent_children(struct task *t, struct task *np, struct list_head *moved)
 {
 	struct list_head *pos, *n;
 	bool zombies = false;
@@ -158,14 +163,12 @@ static void reparent_children(struct task *t, struct list_head *moved)
 	list_for_each_safe(pos, n, &t->children) {
 		struct task *c = list_entry(pos, struct task, sibling);
 		list_del(&c->sibling);
-		c->parent = proc_init_task;
+		c->parent = np;
 		list_add_tail(&c->sibling, moved);
 		zombies |= c->state == TASK_ZOMBIE;
 	}
-	if (zombies) {
-		proc_init_task->child_events++;
-		waitq_wake_all(&proc_init_task->child_exit);
-	}
+	if (zombies)
+		thread_group_wake_waiters(np);
 }
 
 static bool parent_reaps_automatically(struct task *t)
@@ -178,8 +181,9 @@ static bool parent_reaps_automatically(struct task *t)
 
 static void release_resources(struct task *t)
 {
-	if (t->clear_child_tid)
-		put_user((int32_t)0, t->clear_child_tid);
+	/* pthread_join waits on this word (CLONE_CHILD_CLEARTID). */
+	if (t->clear_child_tid && put_user((int32_t)0, t->clear_child_tid) == 0)
+		futex_wake_addr(t->clear_child_tid, 1);
 	fdtable_put(t->files);
 	t->files = NULL;
 	fs_context_put(t->fs);
@@ -190,51 +194,117 @@ static void release_resources(struct task *t)
 	t->as = NULL;
 }
 
+/* The last thread is gone: report the leader (or free it when the parent
+ * reaps automatically). => interrupts off */
+static void process_dead(struct task *leader, int wstatus)
+{
+	struct task *parent = leader->parent;
+
+	leader->exit_code = wstatus;
+	if (parent_reaps_automatically(leader)) {
+		list_del(&leader->sibling);
+		signal_state_put(leader->sig);
+		leader->sig = NULL;
+		if (leader == proc_current())
+			sched_free_later(leader);
+		else
+			task_free(leader);
+		/* A parent blocked in wait4 must see the child gone (ECHILD). */
+		thread_group_wake_waiters(parent);
+		return;
+	}
+	proc_notify_parent(leader, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
+						    : CLD_EXITED,
+			   (wstatus & 0x7f) ? (wstatus & 0x7f) : (wstatus >> 8) & 0xff);
+}
+
+/* Children of t go to another live thread of its group, or to init with
+ * the orphaned-group checks once the process is gone. => interrupts off */
+static void hand_over_children(struct task *t, bool last)
+{
+	struct list_head moved = LIST_HEAD_INIT(moved);
+	struct task *np = last ? proc_init_task : thread_other_live(t);
+
+	reparent_children(t, np, &moved);
+	if (last)
+		kill_orphaned_pgrps(t->tg->leader, &moved);
+	list_splice_tail_init(&moved, &np->children);
+}
+
+static __attribute__((noreturn)) void power_off_init(int wstatus)
+{
+	kprintf("kernel: init (pid 1) exited with status %d%s; powering off\n",
+		(wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff,
+		(wstatus & 0x7f) ? " (killed by a signal)" : "");
+	power_off();
+}
+
 void proc_exit(int wstatus)
 {
 	struct task *t = proc_current();
+	struct tgroup *tg = t->tg;
+	struct task *leader = tg->leader;
 
-	if (t == proc_init_task) {
-		kprintf("kernel: init (pid 1) exited with status %d%s; powering off\n",
-			(wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff,
-			(wstatus & 0x7f) ? " (killed by a signal)" : "");
-		power_off();
-	}
+	if (tg->exiting)
+		wstatus = tg->exit_code;
+	if (leader == proc_init_task && tg->live == 1)
+		power_off_init(wstatus);
 	itimer_cancel(t);
-	if (t->ctty && t->sid == t->pid)
-		tty_session_leader_exit(t->ctty, t->sid);
+	if (tg->live == 1) {
+		itimer_cancel(leader);
+		if (leader->ctty && leader->sid == leader->pid)
+			tty_session_leader_exit(leader->ctty, leader->sid);
+	}
 	release_resources(t);
 	irq_disable();
-	struct list_head moved = LIST_HEAD_INIT(moved);
-	reparent_children(t, &moved);
-	kill_orphaned_pgrps(t, &moved);
-	list_splice_tail_init(&moved, &proc_init_task->children);
+	bool last = --tg->live == 0;
+	hand_over_children(t, last);
 	t->exit_code = wstatus;
 	t->state = TASK_ZOMBIE;
-	if (parent_reaps_automatically(t)) {
-		list_del(&t->sibling);
+	if (tg->execer)
+		waitq_wake_all(&tg->execer->child_exit);
+	if (t != leader) {
 		signal_state_put(t->sig);
+		t->sig = NULL;
 		sched_free_later(t);
-		/* A parent blocked in wait4 must see the child gone (ECHILD). */
-		t->parent->child_events++;
-		waitq_wake_all(&t->parent->child_exit);
-	} else {
-		proc_notify_parent(t, (wstatus & 0x7f) ? ((wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED)
-						       : CLD_EXITED,
-				   (wstatus & 0x7f) ? (wstatus & 0x7f) : (wstatus >> 8) & 0xff);
 	}
+	if (last)
+		process_dead(leader, tg->exiting ? tg->exit_code : leader->exit_code);
 	schedule();
 	panic("zombie %d was scheduled", t->pid);
 }
 
+/* Forward a stop to the other live threads as a silent SIGSTOP. */
+static void stop_others(struct task *t)
+{
+	struct ksiginfo info = { .signo = SIGSTOP, .code = SI_KERNEL };
+	struct list_head *pos;
+
+	list_for_each(pos, &t->tg->threads) {
+		struct task *th = list_entry(pos, struct task, thread_node);
+		if (th == t || th->state == TASK_ZOMBIE)
+			continue;
+		th->stop_quiet = true;
+		signal_send_info(th, SIGSTOP, &info);
+	}
+}
+
+/* The whole process stops: the first thread to stop forwards the stop to
+ * the others and reports to the parent (through the leader). */
 void proc_stop(int sig)
 {
-	struct task *t = proc_current();
+	struct task *t = proc_current(), *leader = t->tg->leader;
 	uint64_t f = irq_save();
+	bool quiet = t->stop_quiet;
 
+	t->stop_quiet = false;
+	if (!quiet)
+		stop_others(t);
 	t->state = TASK_STOPPED;
-	t->stop_report = (sig << 8) | 0x7f;
-	proc_notify_parent(t, CLD_STOPPED, sig);
+	if (!quiet) {
+		leader->stop_report = (sig << 8) | 0x7f;
+		proc_notify_parent(leader, CLD_STOPPED, sig);
+	}
 	while (t->state == TASK_STOPPED)
 		schedule();
 	irq_restore(f);
@@ -247,7 +317,7 @@ long sys_exit(int code)
 
 long sys_exit_group(int code)
 {
-	proc_exit((code & 0xff) << 8);
+	proc_group_exit((code & 0xff) << 8);
 }
 
 static bool wait_matches(struct task *t, struct task *c, int pid)
@@ -288,17 +358,17 @@ struct wait_found {
  * WUNTRACED/WSTOPPED, WCONTINUED); a reported stop or continue is consumed
  * unless WNOWAIT. Returns the pid, 0 if none is ready yet, -ECHILD if no
  * child matches. */
-static int wait_scan(struct task *t, int pid, int options, struct wait_found *w)
+static int wait_scan_one(struct task *t, struct task *th, int pid, int options,
+			 struct wait_found *w, bool *any)
 {
 	struct list_head *pos;
-	bool any = false;
 
-	list_for_each(pos, &t->children) {
+	list_for_each(pos, &th->children) {
 		struct task *c = list_entry(pos, struct task, sibling);
 		if (!wait_matches(t, c, pid))
 			continue;
-		any = true;
-		if (c->state == TASK_ZOMBIE && (options & WEXITED)) {
+		*any = true;
+		if (c->state == TASK_ZOMBIE && thread_group_dead(c) && (options & WEXITED)) {
 			*w = (struct wait_found){ c, c->exit_code, true };
 			return c->pid;
 		}
@@ -309,6 +379,21 @@ static int wait_scan(struct task *t, int pid, int options, struct wait_found *w)
 				c->stop_report = 0;
 			return c->pid;
 		}
+	}
+	return 0;
+}
+
+/* Any thread of the group may wait for the children of any other. */
+static int wait_scan(struct task *t, int pid, int options, struct wait_found *w)
+{
+	struct list_head *pos;
+	bool any = false;
+	int ret;
+
+	list_for_each(pos, &t->tg->threads) {
+		struct task *th = list_entry(pos, struct task, thread_node);
+		if ((ret = wait_scan_one(t, th, pid, options, w, &any)))
+			return ret;
 	}
 	return any ? 0 : -ECHILD;
 }

@@ -5,9 +5,11 @@
  * CLONE_VM shares the address space (else a copy-on-write duplicate, see
  * mm/cow/), CLONE_FILES the descriptor table, CLONE_FS cwd/root/umask,
  * CLONE_SIGHAND the dispositions. CLONE_VFORK puts the parent to sleep until
- * the child execs or exits (musl's posix_spawn relies on this). Threads
- * (CLONE_THREAD) are not supported and get -EINVAL. On failure everything
- * taken so far is released in reverse order. */
+ * the child execs or exits (musl's posix_spawn relies on this).
+ * CLONE_THREAD adds the child to the caller's thread group (proc/thread.c):
+ * it is nobody's child and sends no exit signal. Linux's flag rules:
+ * CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM. On failure
+ * everything taken so far is released in reverse order. */
 #include "fs/vfs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -17,10 +19,12 @@
 #include "kernel/uaccess.h"
 #include "mm/as.h"
 #include "mm/cow/cow.h"
+#include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define CLONE_VM 0x00000100
 #define CLONE_FS 0x00000200
@@ -40,6 +44,8 @@
 #define CLONE_UNTRACED 0x00800000
 #define CLONE_CHILD_SETTID 0x01000000
 #define CLONE_NS_MASK 0x7E020000UL /* every CLONE_NEW* namespace flag */
+
+#define FORK_RESERVE_FRAMES 32 /* free frames a successful clone leaves */
 
 static int copy_resources(struct task *c, struct task *p, uint64_t flags)
 {
@@ -63,6 +69,14 @@ static int copy_resources(struct task *c, struct task *p, uint64_t flags)
 	} else if (!(c->sig = signal_state_copy(p->sig))) {
 		return -ENOMEM;
 	}
+	/* Both sides copy pages on their first writes after a fork: leave
+	 * them frames for that rather than succeed and OOM-kill the caller. */
+	if (pmm_free_count() < FORK_RESERVE_FRAMES)
+		return -ENOMEM;
+	if (flags & CLONE_THREAD)
+		thread_group_join(c, p);
+	else if (thread_group_new(c))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -98,12 +112,15 @@ static void init_child(struct task *c, struct task *p, uint64_t flags, uintptr_t
 	c->altstack_sp = p->altstack_sp;
 	c->altstack_size = p->altstack_size;
 	c->altstack_flags = p->altstack_flags;
-	c->exit_signal = (int)(flags & 0xFF);
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	memcpy(c->rlimits, p->rlimits, sizeof(c->rlimits));
-	c->parent = (flags & CLONE_PARENT) && p->parent ? p->parent : p;
-	list_add_tail(&c->sibling, &c->parent->children);
 	task_prepare_user_entry(c);
+	if (flags & CLONE_THREAD)
+		return; /* no parent, no exit signal: see proc/thread.c */
+	c->exit_signal = (int)(flags & 0xFF);
+	struct task *pp = p->tg->leader->parent;
+	c->parent = (flags & CLONE_PARENT) && pp ? pp : p;
+	list_add_tail(&c->sibling, &c->parent->children);
 }
 
 long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid, uintptr_t tls)
@@ -111,10 +128,14 @@ long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid,
 	struct task *p = proc_current(), *c;
 	int err;
 
-	if (flags & (CLONE_THREAD | CLONE_NS_MASK | CLONE_PIDFD))
+	if (flags & (CLONE_NS_MASK | CLONE_PIDFD))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
+	if ((flags & CLONE_THREAD) && p->tg->exiting)
+		return -EAGAIN; /* the caller dies on its way out anyway */
 	if (proc_nproc_exceeded(p))
 		return -EAGAIN;
 	if (!(c = task_alloc()))

@@ -16,6 +16,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 static void set_default_rlimits(struct task *t)
 {
@@ -134,6 +135,7 @@ void proc_start_init(void)
 	t->sig = signal_state_new();
 	t->as = as_create();
 	KASSERT(t->files && t->fs && t->sig && t->as);
+	KASSERT(thread_group_new(t) == 0);
 	t->parent = NULL;
 	t->exit_signal = SIGCHLD;
 	set_default_rlimits(t);

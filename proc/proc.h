@@ -2,7 +2,9 @@
  *
  * A task is one thread of control with its own kernel stack. Address space,
  * open files and filesystem context are separate objects that tasks may
- * share (vfork shares the address space; fork copies all three). */
+ * share (vfork shares the address space; fork copies all three). A process
+ * is a thread group (proc/thread.h): one or more tasks sharing all of them;
+ * task.pid is the thread id, the leader's pid the process id. */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
 
@@ -18,6 +20,7 @@ struct fs_context;  /* fs/vfs.h: cwd, root, umask */
 struct as;          /* mm/as.h: a user address space */
 struct trap_frame;  /* kernel/trap.h */
 struct signal_state;
+struct tgroup;          /* proc/thread.h */
 struct tty;             /* kernel/tty.c */
 
 enum task_state {
@@ -95,6 +98,9 @@ struct task {
 	struct fs_context *fs;
 	struct cred cred;
 	struct signal_state *sig;
+	struct tgroup *tg;          /* the process this thread belongs to */
+	struct list_head thread_node; /* in tg->threads */
+	bool stop_quiet;            /* a group stop forwarded to us: no report */
 
 	uint64_t sig_pending;       /* bit (sig - 1) */
 	uint64_t sig_blocked;
@@ -139,6 +145,9 @@ long proc_clone(uint64_t flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid,
 
 /* Create pid 1 and queue it to run the init program (rdinit=). */
 void proc_start_init(void);
+
+/* The thread-group id (what getpid returns) of t. */
+int proc_tgid(const struct task *t);
 
 /* Post signal sig to task t (0 < sig < 65); wakes it if it sleeps. */
 void proc_send_signal(struct task *t, int sig);

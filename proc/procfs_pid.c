@@ -27,6 +27,7 @@
 #include "proc/procfs_internal.h"
 #include "proc/proc.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define USER_HZ 100
 #define PF_FORKNOEXEC 0x40 /* forked but did not exec (task flags in stat) */
@@ -132,9 +133,17 @@ static const char *state_name(char letter)
 	}
 }
 
+/* Threads in t's process (a dead process counts its leader). */
+static int nthreads(const struct task *t)
+{
+	return t->tg && t->tg->live > 1 ? t->tg->live : 1;
+}
+
 static int ppid_of(const struct task *t)
 {
-	return t->parent ? t->parent->pid : 0;
+	const struct task *l = t->tg ? t->tg->leader : t;
+
+	return l->parent ? proc_tgid(l->parent) : 0;
 }
 
 /* The controlling terminal as user space encodes a dev_t; 0 if none. */
@@ -225,9 +234,9 @@ int procfs_pid_stat(struct task *t, struct seqbuf *sb)
 		   t->did_exec ? 0u : PF_FORKNOEXEC);
 	/* 10-21: minflt cminflt majflt cmajflt utime stime cutime cstime
 	 * priority nice num_threads itrealvalue */
-	seq_printf(sb, " 0 0 0 0 %lu %lu %lu %lu %d %d 1 0", ticks_to_clock_t(t->utime_ticks),
+	seq_printf(sb, " 0 0 0 0 %lu %lu %lu %lu %d %d %d 0", ticks_to_clock_t(t->utime_ticks),
 		   ticks_to_clock_t(t->stime_ticks), ticks_to_clock_t(t->cutime_ticks),
-		   ticks_to_clock_t(t->cstime_ticks), 20 + t->nice, t->nice);
+		   ticks_to_clock_t(t->cstime_ticks), 20 + t->nice, t->nice, nthreads(t));
 	/* 22-30: starttime vsize rss rsslim startcode endcode startstack
 	 * kstkesp kstkeip */
 	seq_printf(sb, " %lu %lu %lu %lu %lu %lu %lu 0 0",
@@ -277,12 +286,12 @@ static void status_ids(struct seqbuf *sb, const struct task *t)
 			   '0' + (u & 7));
 	}
 	seq_printf(sb, "State:\t%s\n", state_name(state_letter(t)));
-	seq_printf(sb, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->pid,
-		   t->pid, ppid_of(t));
+	seq_printf(sb, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		   proc_tgid(t), t->pid, ppid_of(t));
 	seq_printf(sb, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
 	seq_printf(sb, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
 	seq_printf(sb, "FDSize:\t%d\nGroups:\t \n", t->files ? t->files->size : 0);
-	seq_printf(sb, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->pid, t->pid,
+	seq_printf(sb, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", proc_tgid(t), t->pid,
 		   t->pgid, t->sid);
 }
 
@@ -292,7 +301,7 @@ static void status_kb(struct seqbuf *sb, const char *name, unsigned long bytes)
 }
 
 /* The Vm lines; none for a zombie, which has no memory. */
-static void status_mem(struct seqbuf *sb, const struct as *as)
+static void status_mem(struct seqbuf *sb, struct as *as)
 {
 	struct mem_usage m;
 
@@ -300,7 +309,7 @@ static void status_mem(struct seqbuf *sb, const struct as *as)
 		return;
 	mem_usage(as, &m);
 	status_kb(sb, "VmSize", m.vm);
-	status_kb(sb, "VmLck", 0);
+	status_kb(sb, "VmLck", as_locked_bytes(as));
 	status_kb(sb, "VmPin", 0);
 	status_kb(sb, "VmRSS", m.rss_pages * PAGE_SIZE);
 	status_kb(sb, "VmData", m.data);
@@ -325,7 +334,7 @@ static void status_signals(struct seqbuf *sb, const struct task *t)
 	uint64_t caps = t->cred.euid == 0 ? CAP_FULL : 0;
 
 	sig_sets(t, &s);
-	seq_printf(sb, "CoreDumping:\t0\nThreads:\t1\n");
+	seq_printf(sb, "CoreDumping:\t0\nThreads:\t%d\n", nthreads(t));
 	seq_printf(sb, "SigQ:\t%d/%lu\n", bit_count(s.pending),
 		   (unsigned long)t->rlimits[RLIMIT_SIGPENDING].cur);
 	seq_printf(sb, "SigPnd:\t%016lx\nShdPnd:\t%016lx\n", (unsigned long)s.pending, 0UL);
@@ -447,17 +456,31 @@ static const struct {
 };
 #define NFILES (sizeof(pid_files) / sizeof(pid_files[0]))
 
-static const char *pid_file_names[NFILES + 1]; /* filled at init, NULL-terminated */
+/* Files read at a position rather than generated at open. */
+static const struct {
+	const char *name;
+	long (*read_at)(struct task *t, struct uio *u, uint64_t pos);
+} pos_files[] = {
+	{ "pagemap", procfs_pid_pagemap },
+};
+#define NPOSFILES (sizeof(pos_files) / sizeof(pos_files[0]))
 
-/* Every task's pid, ascending (procfs resumes a listing by pid). */
+/* Filled at init, NULL-terminated: pid_files, then pos_files. */
+static const char *pid_file_names[NFILES + NPOSFILES + 1];
+
+/* Every process's pid (thread-group leaders only; a thread's directory is
+ * still found by its tid), ascending (procfs resumes a listing by pid). */
 static int pid_list(int *pids, int max)
 {
 	struct list_head *pos;
 	int n = 0;
 
 	list_for_each(pos, &task_list) {
-		int pid = list_entry(pos, struct task, all)->pid, i;
+		struct task *t = list_entry(pos, struct task, all);
+		int pid = t->pid, i;
 
+		if (!thread_is_leader(t))
+			continue;
 		if (n == max)
 			break;
 		for (i = n; i > 0 && pids[i - 1] > pid; i--)
@@ -466,6 +489,33 @@ static int pid_list(int *pids, int max)
 		n++;
 	}
 	return n;
+}
+
+/* The tids of process pid's live threads (its zombie leader too), ascending. */
+static int thread_list(int pid, int *tids, int max)
+{
+	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	struct list_head *pos;
+	int n = 0;
+
+	if (!t || !t->tg)
+		return t ? (tids[0] = pid, 1) : 0;
+	list_for_each(pos, &t->tg->threads) {
+		int tid = list_entry(pos, struct task, thread_node)->pid, i;
+
+		if (n == max)
+			break;
+		for (i = n; i > 0 && tids[i - 1] > tid; i--)
+			tids[i] = tids[i - 1];
+		tids[i] = tid;
+		n++;
+	}
+	return n;
+}
+
+static int self_pid(void)
+{
+	return proc_tgid(proc_current());
 }
 
 static struct task *pid_get(int pid)
@@ -486,6 +536,22 @@ static int pid_gen(struct task *t, const char *name, struct seqbuf *sb)
 	return -ENOENT;
 }
 
+static bool pid_positional(const char *name)
+{
+	for (size_t i = 0; i < NPOSFILES; i++)
+		if (!strcmp(pos_files[i].name, name))
+			return true;
+	return false;
+}
+
+static long pid_read_at(struct task *t, const char *name, struct uio *u, uint64_t pos)
+{
+	for (size_t i = 0; i < NPOSFILES; i++)
+		if (!strcmp(pos_files[i].name, name))
+			return pos_files[i].read_at(t, u, pos);
+	return -ENOENT;
+}
+
 static int pid_exe(struct task *t, struct inode **out)
 {
 	if (!t->as || !t->as->exe)
@@ -497,11 +563,15 @@ static int pid_exe(struct task *t, struct inode **out)
 
 static const struct procfs_pid_ops pid_ops = {
 	.list = pid_list,
+	.threads = thread_list,
+	.self_pid = self_pid,
 	.get = pid_get,
 	.put = pid_put,
 	.files = pid_file_names,
 	.gen = pid_gen,
 	.exe = pid_exe,
+	.positional = pid_positional,
+	.read_at = pid_read_at,
 };
 
 /* Hook the process directories and the system files into /proc.
@@ -510,6 +580,8 @@ void proc_procfs_init(void)
 {
 	for (size_t i = 0; i < NFILES; i++)
 		pid_file_names[i] = pid_files[i].name;
+	for (size_t i = 0; i < NPOSFILES; i++)
+		pid_file_names[NFILES + i] = pos_files[i].name;
 	procfs_set_pid_ops(&pid_ops);
 	procfs_sys_init();
 }

@@ -9,7 +9,11 @@
  *     handler ran, or when the handler has SA_RESTART; else it gets EINTR.
  * Sending: ignored signals are dropped unless blocked; SIGCONT cancels
  * pending stops and resumes; a stop signal cancels a pending SIGCONT; an
- * unblocked signal wakes a sleeper so its WAIT_EVENT returns. */
+ * unblocked signal wakes a sleeper so its WAIT_EVENT returns.
+ * Threads (proc/thread.c): pending sets and masks are per thread; a
+ * process-directed signal is queued on one thread that takes it; SIGCONT
+ * and SIGKILL resume, and stops stop, every thread of the process; a fatal
+ * default action ends the whole process (proc_group_exit). */
 #include "proc/signal.h"
 
 #include "kernel/arch.h"
@@ -22,6 +26,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
@@ -82,16 +87,62 @@ bool signal_is_ignored(struct task *t, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
-/* Resume a stopped task (SIGCONT or SIGKILL). => interrupts off */
-static void resume_stopped(struct task *t, int sig)
+/* SIGCONT or SIGKILL: cancel pending stops in every thread of t's
+ * process and resume the stopped ones; the parent hears of a continue
+ * once, through the leader. => interrupts off */
+static void resume_group(struct task *t, int sig)
 {
-	if (t->state != TASK_STOPPED)
+	struct list_head *pos;
+	bool resumed = false;
+
+	t->tg->shared_pending &= ~SIG_STOP_MASK;
+	list_for_each(pos, &t->tg->threads) {
+		struct task *th = list_entry(pos, struct task, thread_node);
+		th->sig_pending &= ~SIG_STOP_MASK;
+		th->stop_quiet = false;
+		if (th->state != TASK_STOPPED)
+			continue;
+		th->state = TASK_SLEEPING; /* so sched_wake requeues it */
+		sched_wake(th);
+		resumed = true;
+	}
+	if (resumed && sig == SIGCONT) {
+		t->tg->leader->stop_report = 0xffff;
+		proc_notify_parent(t->tg->leader, CLD_CONTINUED, SIGCONT);
+	}
+}
+
+/* A stop signal cancels a pending SIGCONT in every thread. */
+static void cancel_continue(struct task *t)
+{
+	struct list_head *pos;
+
+	t->tg->shared_pending &= ~SIGBIT(SIGCONT);
+	list_for_each(pos, &t->tg->threads)
+		list_entry(pos, struct task, thread_node)->sig_pending &= ~SIGBIT(SIGCONT);
+}
+
+void signal_send_shared(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (sig < 1 || sig > NSIG || !t->tg)
 		return;
-	t->state = TASK_SLEEPING; /* so sched_wake requeues it */
-	sched_wake(t);
-	if (sig == SIGCONT) {
-		t->stop_report = 0xffff;
-		proc_notify_parent(t, CLD_CONTINUED, SIGCONT);
+	if (sig == SIGCONT)
+		resume_group(t, sig);
+	else if (SIG_STOP_MASK & SIGBIT(sig))
+		cancel_continue(t);
+	t->tg->shared_pending |= SIGBIT(sig);
+	t->tg->shared_info[sig - 1] = *info;
+	t->tg->shared_info[sig - 1].signo = sig;
+}
+
+void signal_take_pending(struct task *t, int sig, struct ksiginfo *info)
+{
+	if (t->sig_pending & SIGBIT(sig)) {
+		t->sig_pending &= ~SIGBIT(sig);
+		*info = t->sig_info[sig - 1];
+	} else {
+		t->tg->shared_pending &= ~SIGBIT(sig);
+		*info = t->tg->shared_info[sig - 1];
 	}
 }
 
@@ -99,15 +150,14 @@ void signal_send_info(struct task *t, int sig, const struct ksiginfo *info)
 {
 	uint64_t f;
 
-	if (sig < 1 || sig > NSIG || t->state == TASK_ZOMBIE)
+	/* No group yet: a task clone is still building, not yet running. */
+	if (sig < 1 || sig > NSIG || t->state == TASK_ZOMBIE || !t->tg)
 		return;
 	f = irq_save();
-	if (sig == SIGCONT || sig == SIGKILL) {
-		t->sig_pending &= ~SIG_STOP_MASK;
-		resume_stopped(t, sig);
-	} else if (SIG_STOP_MASK & SIGBIT(sig)) {
-		t->sig_pending &= ~SIGBIT(SIGCONT);
-	}
+	if (sig == SIGCONT || sig == SIGKILL)
+		resume_group(t, sig);
+	else if (SIG_STOP_MASK & SIGBIT(sig))
+		cancel_continue(t);
 	if (signal_is_ignored(t, sig) && !(t->sig_blocked & SIGBIT(sig)) && sig != SIGKILL) {
 		irq_restore(f);
 		return;
@@ -125,14 +175,14 @@ void proc_send_signal(struct task *t, int sig)
 {
 	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
 
-	signal_send_info(t, sig, &info);
+	signal_send_group(t, sig, &info);
 }
 
 bool proc_signal_pending(void)
 {
 	struct task *t = proc_current();
 
-	return t->sig_pending & (~t->sig_blocked | t->sig_waiting);
+	return signal_pending_set(t) & (~t->sig_blocked | t->sig_waiting);
 }
 
 void signal_user_fault(int sig, int code, uintptr_t addr)
@@ -151,7 +201,7 @@ void signal_user_fault(int sig, int code, uintptr_t addr)
  * lowest number. Returns 0 when none. */
 static int dequeue_signal(struct task *t, struct ksiginfo *info)
 {
-	uint64_t ready = t->sig_pending & ~t->sig_blocked;
+	uint64_t ready = signal_pending_set(t) & ~t->sig_blocked;
 	int sig;
 
 	if (!ready)
@@ -159,8 +209,7 @@ static int dequeue_signal(struct task *t, struct ksiginfo *info)
 	if (ready & SIG_SYNC_MASK)
 		ready &= SIG_SYNC_MASK;
 	sig = __builtin_ctzll(ready) + 1;
-	t->sig_pending &= ~SIGBIT(sig);
-	*info = t->sig_info[sig - 1];
+	signal_take_pending(t, sig, info);
 	return sig;
 }
 
@@ -201,7 +250,7 @@ static void default_action(int sig)
 	/* The wait status's core flag (0x80) means a core file was written;
 	 * this kernel writes none (and RLIMIT_CORE is 0 by default), so
 	 * "core" signals terminate like the others, as on Linux then. */
-	proc_exit(sig);
+	proc_group_exit(sig);
 }
 
 void signal_deliver(struct trap_frame *tf)
@@ -225,7 +274,7 @@ void signal_deliver(struct trap_frame *tf)
 		if (act.flags & SA_RESETHAND)
 			ka->handler = SIG_DFL;
 		if (signal_setup_frame(tf, sig, &act, &info, saved) < 0)
-			proc_exit(SIGSEGV);
+			proc_group_exit(SIGSEGV);
 		t->sig_restore_mask = false;
 		t->sig_blocked |= act.mask;
 		if (!(act.flags & SA_NODEFER))

@@ -10,6 +10,7 @@
 #include "proc/proc.h"
 #include "proc/sched.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -20,14 +21,14 @@
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
-long sys_getpid(void) { return proc_current()->pid; }
+long sys_getpid(void) { return proc_tgid(proc_current()); }
 long sys_gettid(void) { return proc_current()->pid; }
 
 long sys_getppid(void)
 {
-	struct task *p = proc_current()->parent;
+	struct task *p = proc_current()->tg->leader->parent;
 
-	return p ? p->pid : 0;
+	return p ? proc_tgid(p) : 0;
 }
 
 long sys_set_tid_address(uintptr_t tidptr)

@@ -9,6 +9,7 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "proc/task.h"
+#include "proc/thread.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
@@ -33,8 +34,10 @@ long sys_rt_sigaction(int sig, uintptr_t act, uintptr_t oact, uint64_t sigsetsiz
 	ka.mask &= ~UNBLOCKABLE;
 	t->sig->action[sig - 1] = ka;
 	/* Setting SIG_IGN (or a default of ignore) discards a pending one. */
-	if (signal_is_ignored(t, sig))
+	if (signal_is_ignored(t, sig)) {
 		t->sig_pending &= ~SIGBIT(sig);
+		t->tg->shared_pending &= ~SIGBIT(sig);
+	}
 	return 0;
 }
 
@@ -73,7 +76,7 @@ long sys_rt_sigprocmask(int how, uintptr_t set, uintptr_t oset, uint64_t sigsets
 long sys_rt_sigpending(uintptr_t set, uint64_t sigsetsize)
 {
 	struct task *t = proc_current();
-	uint64_t p = t->sig_pending & t->sig_blocked;
+	uint64_t p = signal_pending_set(t) & t->sig_blocked;
 
 	if (sigsetsize > 8)
 		return -EINVAL;
@@ -152,13 +155,15 @@ static bool may_signal(struct task *t)
 static int send_one(struct task *t, int sig, int code)
 {
 	struct task *self = proc_current();
-	struct ksiginfo info = { .signo = sig, .code = code, .pid = self->pid,
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = proc_tgid(self),
 				 .uid = self->cred.uid };
 
 	if (!may_signal(t))
 		return -EPERM;
-	if (sig)
+	if (sig && code == SI_TKILL)
 		signal_send_info(t, sig, &info);
+	else if (sig)
+		signal_send_group(t, sig, &info);
 	return 0;
 }
 
@@ -170,9 +175,9 @@ static long send_group(int pgid, int sig, bool all)
 
 	list_for_each(pos, &task_list) {
 		struct task *t = list_entry(pos, struct task, all);
-		if (t->state == TASK_ZOMBIE)
+		if (!thread_is_leader(t) || thread_group_dead(t))
 			continue;
-		if (all ? (t->pid == 1 || t == proc_current()) : t->pgid != pgid)
+		if (all ? (t->pid == 1 || t->tg == proc_current()->tg) : t->pgid != pgid)
 			continue;
 		found++;
 		sent += send_one(t, sig, SI_USER) == 0;
@@ -195,7 +200,7 @@ long sys_kill(int pid, int sig)
 	t = task_find(pid);
 	if (!t)
 		return -ESRCH;
-	if (t->state == TASK_ZOMBIE) /* exists until reaped; the signal is moot */
+	if (thread_group_dead(t)) /* exists until reaped; the signal is moot */
 		return may_signal(t) ? 0 : -EPERM;
 	return send_one(t, sig, SI_USER);
 }
@@ -207,7 +212,7 @@ long sys_tgkill(int tgid, int tid, int sig)
 	if (sig < 0 || sig > NSIG || tid <= 0 || (tgid <= 0 && tgid != -1))
 		return -EINVAL;
 	t = task_find(tid);
-	if (!t || (tgid > 0 && t->pid != tgid))
+	if (!t || t->state == TASK_ZOMBIE || (tgid > 0 && proc_tgid(t) != tgid))
 		return -ESRCH;
 	return send_one(t, sig, SI_TKILL);
 }
@@ -240,12 +245,13 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 	}
 	set &= ~UNBLOCKABLE;
 	for (;;) {
-		uint64_t ready = t->sig_pending & set;
+		uint64_t ready = signal_pending_set(t) & set;
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
-			t->sig_pending &= ~SIGBIT(sig);
+			struct ksiginfo ki;
+			signal_take_pending(t, sig, &ki);
 			if (uinfo) {
-				struct ksiginfo *k = &t->sig_info[sig - 1];
+				struct ksiginfo *k = &ki;
 				int32_t si[32] = { sig, 0, k->code, 0, k->pid, (int32_t)k->uid,
 						   k->status };
 				if (copy_to_user(uinfo, si, sizeof(si)))
@@ -260,7 +266,7 @@ long sys_rt_sigtimedwait(uintptr_t uset, uintptr_t uinfo, uintptr_t uts, uint64_
 		t->sig_waiting = set;
 		int r = sched_sleep_until(deadline);
 		t->sig_waiting = 0;
-		if (r && !(t->sig_pending & set))
+		if (r && !(signal_pending_set(t) & set))
 			return -EINTR;
 	}
 }

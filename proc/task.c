@@ -17,6 +17,7 @@
 #include "mm/as.h"
 #include "mm/kheap.h"
 #include "mm/vmm.h"
+#include "proc/thread.h"
 
 #define PID_MAX 32768
 
@@ -141,6 +142,7 @@ struct task *task_alloc(void)
 void task_free(struct task *t)
 {
 	KASSERT(t != proc_current());
+	thread_group_leave(t);
 	list_del(&t->all);
 	task_count--;
 	if (ncached < TASK_CACHE) {

@@ -17,8 +17,9 @@ numbered across layers and prefixed with the layer:
     [host] ok 1 - test_pmm: alloc_free
     [e2e/selftest] not ok 7 - bochs/athlon64_clawhammer selftest: run (timeout after 180 s)
 
-The last line is exactly "N passed, M failed" (", K skipped" when K > 0);
-the exit status is 1 when M > 0. Serial logs are under build/test-logs/.
+The last line is exactly "N passed, M failed"; skipped results (not in
+either count) are counted on the line before it. The exit status is 1 when
+M > 0. Serial logs are under build/test-logs/.
 
 Environment: HOST_TEST_TIMEOUT (s, default 300), E2E_SCRIPT_TIMEOUT (s,
 default 2400), E2E_TIMEOUT_SCALE, E2E_JOBS (see tests/e2e/lib/e2e.py),
@@ -67,7 +68,7 @@ class Tally:
 
     def summary(self):
         s = f"{self.passed} passed, {self.failed} failed"
-        return s + (f", {self.skipped} skipped" if self.skipped else "")
+        return (f"# {self.skipped} skipped\n" if self.skipped else "") + s
 
 
 def comment(text):

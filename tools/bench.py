@@ -76,6 +76,11 @@ FIGURES = [
     ("min_ram", "smallest RAM with the prompt marker", "MiB"),
 ]
 GUEST_KEYS = [k for k, _, _ in FIGURES if k not in ("boot_ms", "min_ram")]
+# The targets this kernel has to meet (ratio this/Linux at most this much;
+# min_ram: at most this many MiB of its own).
+TARGETS = {"boot_ms": 0.1, "getppid": 1.0, "fork_exit_wait": 0.33, "vfork_exit_wait": 0.5,
+           "fork_exec_wait": 0.5, "cow_fault": 0.5, "fork_64mib": 0.2, "pipe_rtt": 1.0,
+           "pipe_64kib": 1.0, "ctxsw_yield": 1.0, "min_ram": 16}
 UNIT_NS = {"ns": 1, "us": 1e3, "ms": 1e6, "MiB": 1}
 LINE = re.compile(r"^BENCH (\S+) (\S+) (\d+)(?: (\S+))?\s*$", re.M)
 
@@ -258,19 +263,33 @@ def mib_s(ns):
     return f"{65536 / (ns / 1e9) / (1 << 20):.0f} MiB/s" if ns else ""
 
 
+def target_cell(key, s):
+    """The target of a figure and whether this run met it."""
+    if key not in TARGETS:
+        return "-"
+    if key == "min_ram":
+        value, want = s["ours"], f"≤ {TARGETS[key]} MiB"
+    else:
+        value, want = s["ratio"], f"≤ {TARGETS[key]}"
+    if not value:
+        return want
+    return f"{want}: {'met' if value <= TARGETS[key] else '**missed**'}"
+
+
 def table(summary, linux_desc, shell_via, rounds, bochs_runs):
     """Return the results table (markdown) as a list of lines."""
-    rows = ["| figure | this kernel | Linux | this/Linux | spread this / Linux "
-            "| this kernel in Bochs |", "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| figure | this kernel | Linux | this/Linux | target | spread this / Linux "
+            "| this kernel in Bochs |", "|---|---:|---:|---:|---|---:|---:|"]
     for key, label, unit in FIGURES:
         s = summary[key]
         ours, lin, bx = s["ours"], s["linux"], s["bochs"]
         ratio = f"{s['ratio']:.2f}" if s["ratio"] else "-"
         if key == "shell_loop_cmd":
             label += f" ({shell_via})"
-        cells = [fmt(ours, unit), fmt(lin, unit), ratio, s["spread"], fmt(bx, unit)]
+        cells = [fmt(ours, unit), fmt(lin, unit), ratio, target_cell(key, s), s["spread"],
+                 fmt(bx, unit)]
         if key == "pipe_64kib":
-            for i, v in ((0, ours), (1, lin), (4, bx)):
+            for i, v in ((0, ours), (1, lin), (5, bx)):
                 cells[i] += f" ({mib_s(v)})" if v else ""
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     rows.append("")

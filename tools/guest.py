@@ -29,6 +29,12 @@ A run ends in one `status`:
   "killed"    close() ended a running emulator
 Judge a test by what the guest printed, not by the status alone.
 
+After the run, `duration` is its length, `spawned_at` the monotonic time
+the emulator was started (to time the boot without the ISO build), and
+`emulator_output` / `emulator_log` keep the emulator's own messages (QEMU's
+TCG warnings; Bochs's log with its CPUID table) after the temporary folder
+is gone.
+
 Contract: call close() (or use `with`) so the emulator and the temporary
 folder go away; an atexit hook and PR_SET_PDEATHSIG are the safety nets.
 PDEATHSIG fires when the *thread* that started the guest exits, so start and
@@ -115,13 +121,15 @@ class Guest:
 
     def __init__(self, emu="qemu", cpu=None, mem=DEFAULT_MEM, append="", overlay=None,
                  iso=False, kernel=None, initramfs=None, timeout=None, log=None,
-                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False):
+                 on_output=None, newline="\r", gdb_port=None, name=None, monitor=False,
+                 qemu_args=()):
         if emu not in DEFAULT_CPU:
             raise ValueError(f"unknown emulator {emu!r}: want qemu or bochs")
-        if (gdb_port or monitor) and emu != "qemu":
-            raise ValueError("the gdb stub and the monitor need QEMU")
+        if (gdb_port or monitor or qemu_args) and emu != "qemu":
+            raise ValueError("the gdb stub, the monitor and QEMU options need QEMU")
         self.emu = emu
         self.cpu = cpu or DEFAULT_CPU[emu]
+        self.qemu_args = list(qemu_args)  # more QEMU options (tests: -icount)
         self.mem = int(mem)
         self.append = append or ""
         # Absolute: the emulator runs in the temporary folder.
@@ -143,6 +151,9 @@ class Guest:
         self.status = None
         self.exit_message = ""
         self.duration = 0.0
+        self.spawned_at = None       # monotonic time the emulator was started
+        self.emulator_output = ""    # its own stdout/stderr (QEMU's TCG warnings)
+        self.emulator_log = ""       # Bochs's log file (its CPUID dump, etc.)
         self._pos = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = b""
@@ -205,11 +216,23 @@ class Guest:
             self._log.close()
             self._log = None
         if self._tmp:
+            self._keep_emulator_logs()
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
         if self._t0 is not None and not self.duration:
             self.duration = time.monotonic() - self._t0
         _live.discard(self)
+
+    def _keep_emulator_logs(self):
+        """Keep the emulator's own messages after the temporary folder goes:
+        its stdout/stderr (first 64 KiB) and Bochs's log (first 256 KiB)."""
+        for attr, path, limit in (("emulator_output", self._emu_log, 1 << 16),
+                                  ("emulator_log", os.path.join(self._tmp, "bochs.log"), 1 << 18)):
+            try:
+                with open(path, "rb") as f:
+                    setattr(self, attr, f.read(limit).decode(errors="replace"))
+            except (OSError, TypeError):
+                pass
 
     @property
     def running(self):
@@ -245,6 +268,7 @@ class Guest:
 
     def _spawn(self, argv, env=None):
         self._emu_log = os.path.join(self._tmp, f"{self.emu}.out")
+        self.spawned_at = time.monotonic()
         with open(self._emu_log, "wb") as out:
             self._proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -267,6 +291,7 @@ class Guest:
                 argv += ["-kernel", self.kernel, "-initrd", initramfs]
                 if self.append:
                     argv += ["-append", self.append]
+            argv += self.qemu_args
             if self.gdb_port:
                 argv += ["-gdb", f"tcp:127.0.0.1:{self.gdb_port}", "-S"]
             self._spawn(argv)

@@ -16,8 +16,10 @@
  *                                           this space; old frame -1 ref.
  *   unmap / exit:    drop one reference; the last frees the frame.
  *
- * Shared regions (MAP_SHARED) and read-only private pages are shared as they
- * are: fork adds a reference and copies the PTE. A read-only private page
+ * Regions marked MADV_DONTFORK are left out of the child; those marked
+ * MADV_WIPEONFORK are copied without their pages (the child faults in
+ * zero pages). Shared regions (MAP_SHARED) and read-only private pages are
+ * shared as they are: fork adds a reference and copies the PTE. A read-only private page
  * made writable by mprotect gets W only through cow_writable_pte, so a frame
  * still shared with another process is never written in place.
  *
@@ -124,12 +126,17 @@ struct as *cow_fork_as(struct as *src)
 	as_copy_exec_info(dst, src);
 	list_for_each(pos, &src->vmas) {
 		struct vma *v = list_entry(pos, struct vma, link);
-		struct vma *nv = as_vma_dup(v);
-		if (!nv) {
+		struct vma *nv;
+		if (v->flags & VMA_DONTCOPY)
+			continue; /* MADV_DONTFORK: not in the child at all */
+		if (!(nv = as_vma_dup(v))) {
 			err = -ENOMEM;
 			break;
 		}
+		nv->flags &= ~VMA_LOCKED; /* memory locks are not inherited */
 		list_add_tail(&nv->link, &dst->vmas);
+		if (v->flags & VMA_WIPEONFORK)
+			continue; /* the child's copy starts as demand-zero */
 		if ((err = cow_dup_vma(dst, src, v)))
 			break;
 	}

@@ -465,6 +465,29 @@ def background(s):
     s.check("jobs; echo none left", "none left\n")
 
 
+@check("tty: 300 lines pasted at once all run (tty_paste_lost_input)", ["sh", "awk"])
+def paste(s):
+    """Typed-ahead input beyond the terminal's buffer waits in the UART (the
+    receiver is throttled) instead of being dropped. Each line appends to a
+    file: what the terminal echoes meanwhile lands in the middle of the
+    output (on Linux too), so the file is what is judged."""
+    s.must("rm -f /tmp/pasted")
+    s.term.read_new()
+    s.send("".join(f"echo P{i} >> /tmp/pasted\r" for i in range(1, 301)) + "echo PAS''TED\r")
+    s.term.expect(r"PASTED\n", s.t(120))
+    s.prompt()
+    s.check("awk '$0 != \"P\" NR { bad++ } END { print NR, bad + 0 }' /tmp/pasted; rm /tmp/pasted",
+            "300 0\n")
+
+@check("tty: a line typed in raw mode is read after going canonical "
+       "(raw_input_lost_to_canonical_reader)", ["sh", "stty", "sleep"])
+def raw_then_canon(s):
+    s.term.sendline("stty -icanon; sleep 2; stty icanon; read x; echo got=$x")
+    s.pause(1)
+    s.term.sendline("hello")
+    s.term.expect(r"got=hello\n", s.t(20))
+    s.prompt()
+
 @check("sh: exit from a nested shell", ["sh"])
 def nested(s):
     outer = s.check("echo $$", rx(r"\d+\n")).strip()

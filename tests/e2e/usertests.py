@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """usertests.py: the static musl test programs of tests/user/, run by
 /bin/utest-runner as pid 1 in QEMU and in Bochs: the base group (files,
-pipes, memory, processes, time) and the fork/copy-on-write group. Each case
+pipes, memory, processes, time), the fork/copy-on-write group and the
+POSIX threads group. Each case
 runs in its own child and the runner compares MemFree before and after it,
 so a leaked frame fails the case (UTEST_GUEST=1 turns the check on).
 The crash reproducers (t_hostile_crash: each once panicked the kernel) run
@@ -17,8 +18,10 @@ import e2e  # noqa: E402
 RUNS = [
     ("qemu", "qemu64", "base", 128, 1, 240),
     ("qemu", "qemu64", "cow", 256, 1, 300),
+    ("qemu", "qemu64", "thread", 128, 1, 240),
     ("bochs", "corei7_sandy_bridge_2600k", "base", 128, 10, 900),
     ("bochs", "corei7_sandy_bridge_2600k", "cow", 128, 10, 900),
+    ("bochs", "corei7_sandy_bridge_2600k", "thread", 128, 10, 900),
     ("qemu", "qemu64", "t_hostile_crash", 128, 1, 240),
     ("bochs", "corei7_sandy_bridge_2600k", "t_hostile_crash", 128, 10, 900),
 ]

@@ -21,7 +21,7 @@ static void fake_put(struct task *t)
 	(void)t;
 }
 
-static const char *const fake_files[] = { "status", "cmdline", NULL };
+static const char *const fake_files[] = { "status", "cmdline", "pos", NULL };
 
 static int fake_gen(struct task *t, const char *name, struct seqbuf *sb)
 {
@@ -32,8 +32,34 @@ static int fake_gen(struct task *t, const char *name, struct seqbuf *sb)
 	return 0;
 }
 
-static const struct procfs_pid_ops fake_ops = { fake_list, fake_get, fake_put, fake_files,
-						 fake_gen, NULL };
+static bool fake_positional(const char *name)
+{
+	return !strcmp(name, "pos");
+}
+
+/* "pos": byte i of the file is i % 251, at any offset; 1 TiB long. */
+static long fake_read_at(struct task *t, const char *name, struct uio *u, uint64_t pos)
+{
+	unsigned char b[64];
+	size_t n = u->len < sizeof(b) ? u->len : sizeof(b);
+
+	(void)t;
+	if (strcmp(name, "pos") || pos >= (1ULL << 40))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)((pos + i) % 251);
+	return uio_copy_out(u, 0, b, n) ? -EFAULT : (long)n;
+}
+
+static const struct procfs_pid_ops fake_ops = {
+	.list = fake_list,
+	.get = fake_get,
+	.put = fake_put,
+	.files = fake_files,
+	.gen = fake_gen,
+	.positional = fake_positional,
+	.read_at = fake_read_at,
+};
 
 static int gen_hello(struct seqbuf *sb)
 {
@@ -67,6 +93,17 @@ HTEST(pid_dirs)
 	HCHECK(slurp("/proc/self/status", buf, sizeof(buf)) > 0);
 	HCHECK(slurp("/proc/self/cmdline", buf, sizeof(buf)) == 9);
 	HCHECK(sys_open(U("/proc/43/status"), O_RDONLY, 0) == -ENOENT);
+	/* a positional file: read where asked, seekable far past 4 GiB */
+	fd = sys_open(U("/proc/42/pos"), O_RDONLY, 0);
+	HCHECK(fd >= 0);
+	HCHECK(sys_pread64((int)fd, U(buf), 8, 1000000007) == 8 &&
+	       (unsigned char)buf[0] == 1000000007 % 251);
+	HCHECK(sys_lseek((int)fd, 5ULL << 32, SEEK_SET) == (5LL << 32));
+	HCHECK(sys_read((int)fd, U(buf), 4) == 4 && (unsigned char)buf[3] == ((5ULL << 32) + 3) % 251);
+	HCHECK(sys_lseek((int)fd, 0, SEEK_END) == -EINVAL);
+	HCHECK(sys_stat(U("/proc/42/pos"), U(&st)) == 0 && (st.st_mode & 0777) == 0400);
+	sys_close((int)fd);
+	HCHECK(sys_open(U("/proc/42/pos"), O_WRONLY, 0) == -EACCES);
 	HCHECK(sys_open(U("/proc/042/status"), O_RDONLY, 0) == -ENOENT);
 	HCHECK(sys_stat(U("/proc/42"), U(&st)) == 0 && S_ISDIR(st.st_mode));
 	/* listing: the registered files, then the pid */

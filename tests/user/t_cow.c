@@ -311,6 +311,282 @@ UT_CASE(shared_vs_private, 10)
 	UT_OK(munmap(pr, 2 * PG));
 }
 
+/* MADV_DONTFORK leaves a region out of the child (touching it there is
+ * SIGSEGV) and MADV_DOFORK brings it back; MADV_WIPEONFORK gives the child
+ * zero pages where the parent keeps its data. Used to be accepted and
+ * ignored (madvise_fork_advice_ignored). */
+UT_CASE(madvise_fork_advice_ignored, 10)
+{
+	unsigned char *m = map_anon(4 * PG, MAP_PRIVATE);
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 4 * PG);
+	UT_OK(madvise(m + PG, PG, MADV_DONTFORK));
+	UT_OK(madvise(m + 2 * PG, 2 * PG, MADV_WIPEONFORK));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (m[0] != 'a' || m[2 * PG] != 0 || m[4 * PG - 1] != 0)
+			_exit(2);
+		m[2 * PG] = 'c'; /* the wiped region is ordinary memory */
+		*(volatile unsigned char *)(m + PG) = 'x';
+		_exit(3);
+	}
+	UT_SIGNALED(reap(pid), SIGSEGV);
+	UT_EQ(m[PG], 'a');
+	UT_EQ(m[2 * PG], 'a');
+	UT_EQ(m[4 * PG - 1], 'a');
+
+	UT_OK(madvise(m + PG, PG, MADV_DOFORK));
+	UT_OK(madvise(m + 2 * PG, 2 * PG, MADV_KEEPONFORK));
+	pid = xfork();
+	if (pid == 0)
+		_exit(m[PG] == 'a' && m[2 * PG] == 'a' && m[4 * PG - 1] == 'a' ? 0 : 2);
+	UT_EXITED(reap(pid), 0);
+	UT_OK(munmap(m, 4 * PG));
+}
+
+/* madvise's argument checks, as Linux makes them: unknown advice and an
+ * unaligned start are EINVAL, a range with a hole ENOMEM (after applying
+ * the advice to what is mapped), MADV_WIPEONFORK and MADV_FREE only on
+ * private anonymous memory. Used to accept anything (madvise_bad_args_ok). */
+UT_CASE(madvise_bad_args_ok, 10)
+{
+	unsigned char *m = map_anon(3 * PG, MAP_PRIVATE);
+	unsigned char *sh = map_anon(PG, MAP_SHARED);
+	if (!UT_CHECK(m != NULL && sh != NULL))
+		return;
+	UT_ERR(madvise(m, PG, 999), EINVAL);
+	UT_ERR(madvise(m, PG, -1), EINVAL);
+	UT_ERR(madvise(m + 1, PG, MADV_NORMAL), EINVAL);
+	UT_OK(madvise(m, 0, MADV_NORMAL));
+	UT_ERR(madvise(sh, PG, MADV_WIPEONFORK), EINVAL);
+	UT_ERR(madvise(sh, PG, MADV_FREE), EINVAL);
+	UT_OK(madvise(sh, PG, MADV_DONTNEED));
+
+	memset(m, 'a', 3 * PG);
+	UT_OK(munmap(m + PG, PG));
+	UT_ERR(madvise(m, 3 * PG, MADV_DONTNEED), ENOMEM);
+	UT_EQ(m[0], 0); /* the mapped parts were still dropped */
+	UT_EQ(m[2 * PG], 0);
+	m[2 * PG] = 'b';
+	UT_OK(madvise(m + 2 * PG, PG, MADV_FREE));
+	UT_CHECK(m[2 * PG] == 'b' || m[2 * PG] == 0);
+	UT_ERR(madvise(m, 3 * PG, MADV_WILLNEED), ENOMEM);
+	UT_OK(munmap(m, 3 * PG));
+	UT_OK(munmap(sh, PG));
+
+	/* Hints for huge pages are taken; MADV_POPULATE_WRITE (23) faults the
+	 * pages in, and refuses a region without write permission. */
+	unsigned char *p = map_anon(2 * PG, MAP_PRIVATE), vec[2];
+	if (!UT_CHECK(p != NULL))
+		return;
+	UT_OK(madvise(p, 2 * PG, MADV_NOHUGEPAGE));
+	UT_OK(madvise(p, 2 * PG, 23));
+	UT_CHECK(mincore(p, 2 * PG, vec) == 0 && (vec[0] & 1) && (vec[1] & 1));
+	UT_OK(mprotect(p, 2 * PG, PROT_READ));
+	UT_ERR(madvise(p, 2 * PG, 23), EINVAL);
+	UT_OK(madvise(p, 2 * PG, 22));
+	UT_OK(munmap(p, 2 * PG));
+}
+
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_PFN(e) ((e) & ((1ULL << 55) - 1))
+
+/* The /proc/self/pagemap entries of the n pages at p into e; false on error. */
+static bool pagemap(const void *p, uint64_t *e, size_t n)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t off = (off_t)((uintptr_t)p / PG * 8);
+	bool ok = fd >= 0 && pread(fd, e, n * 8, off) == (ssize_t)(n * 8);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* /proc/<pid>/pagemap shows copy-on-write from outside: after fork a
+ * private page is the same frame in both processes and mapped more than
+ * once; the first write gives the writer its own frame and leaves the
+ * other side's mapped once. */
+UT_CASE(pagemap_shows_cow_sharing, 10)
+{
+	unsigned char *m = map_anon(2 * PG, MAP_PRIVATE);
+	uint64_t mine[2], child[2], buf;
+	int up[2], down[2], fd;
+
+	if (!UT_CHECK(m != NULL) || !UT_CHECK(pipe(up) == 0 && pipe(down) == 0))
+		return;
+	memset(m, 'a', 2 * PG);
+	UT_CHECK(pagemap(m, mine, 2));
+	UT_CHECK((mine[0] & PM_PRESENT) && (mine[0] & PM_EXCLUSIVE) && !(mine[0] & PM_FILE));
+	bool pfns = geteuid() == 0; /* Linux shows frame numbers to root only */
+	if (pfns)
+		UT_CHECK(PM_PFN(mine[0]) != 0 && PM_PFN(mine[0]) != PM_PFN(mine[1]));
+
+	pid_t pid = xfork();
+	if (pid == 0) {
+		char c;
+		if (!pagemap(m, child, 2) || write(up[1], child, sizeof(child)) != sizeof(child))
+			_exit(2);
+		if (read(down[0], &c, 1) != 1)
+			_exit(3);
+		m[0] = 'c';
+		if (!pagemap(m, child, 2) || write(up[1], child, sizeof(child)) != sizeof(child))
+			_exit(4);
+		_exit(read(down[0], &c, 1) == 1 ? 0 : 5); /* stay mapped until told */
+	}
+	UT_CHECK(read(up[0], child, sizeof(child)) == sizeof(child));
+	UT_CHECK(pagemap(m, mine, 2));
+	for (int i = 0; i < 2; i++) {
+		UT_CHECK((child[i] & PM_PRESENT) && !(child[i] & PM_EXCLUSIVE));
+		UT_CHECK((mine[i] & PM_PRESENT) && !(mine[i] & PM_EXCLUSIVE));
+		if (pfns)
+			UT_EQ(PM_PFN(child[i]), PM_PFN(mine[i]));
+	}
+	UT_CHECK(write(down[1], "g", 1) == 1);
+	UT_CHECK(read(up[0], child, sizeof(child)) == sizeof(child));
+	UT_CHECK(pagemap(m, mine, 2));
+	UT_CHECK(child[0] & PM_EXCLUSIVE);
+	UT_CHECK(mine[0] & PM_EXCLUSIVE); /* its other mapping went away */
+	UT_CHECK(!(child[1] & PM_EXCLUSIVE) && !(mine[1] & PM_EXCLUSIVE));
+	if (pfns) {
+		UT_CHECK(PM_PFN(child[0]) != PM_PFN(mine[0]));
+		UT_EQ(PM_PFN(child[1]), PM_PFN(mine[1]));
+	}
+	UT_CHECK(write(down[1], "x", 1) == 1);
+	UT_EXITED(reap(pid), 0);
+	UT_EQ(m[0], 'a');
+
+	/* Whole, aligned entries only. */
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	UT_CHECK(fd >= 0);
+	UT_ERR(pread(fd, &buf, 4, 0), EINVAL);
+	UT_ERR(pread(fd, &buf, 8, 4), EINVAL);
+	close(fd);
+	close(up[0]), close(up[1]), close(down[0]), close(down[1]);
+	UT_OK(munmap(m, 2 * PG));
+}
+
+/* pagemap marks the file's own pages (bit 61) in a private file mapping
+ * until a write gives the process a private copy. */
+UT_CASE(pagemap_file_pages, 10)
+{
+	static char data[2 * PG];
+	uint64_t e[2];
+	int fd;
+
+	memset(data, 'f', sizeof(data));
+	ut_scratch();
+	UT_OK(ut_write_file("pm", data, sizeof(data), 0644));
+	fd = open("pm", O_RDONLY);
+	unsigned char *m = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!UT_CHECK(m != MAP_FAILED))
+		return;
+	UT_EQ(m[0] + m[PG], 'f' + 'f');
+	m[PG] = 'w';
+	UT_CHECK(pagemap(m, e, 2));
+	UT_CHECK((e[0] & PM_PRESENT) && (e[0] & PM_FILE));
+	UT_CHECK((e[1] & PM_PRESENT) && !(e[1] & PM_FILE) && (e[1] & PM_EXCLUSIVE));
+	UT_OK(munmap(m, 2 * PG));
+	close(fd);
+}
+
+/* The VmLck line of /proc/self/status in kB; -1 if missing. */
+static long vmlck_kb(void)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, "VmLck:");
+	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+/* mincore: which pages are in memory; untouched anonymous pages are not,
+ * written ones are, and stay so in a forked child; MADV_DONTNEED drops
+ * them. Was ENOSYS (mincore_missing). */
+UT_CASE(mincore_missing, 10)
+{
+	unsigned char *m = map_anon(4 * PG, MAP_PRIVATE), vec[4];
+	if (!UT_CHECK(m != NULL))
+		return;
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[0] | vec[1] | vec[2] | vec[3]));
+	m[PG] = 1;
+	m[3 * PG] = 1;
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[0] & 1) && (vec[1] & 1) && !(vec[2] & 1) && (vec[3] & 1));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		unsigned char cv[4];
+		if (mincore(m, 4 * PG, cv))
+			_exit(2);
+		_exit((cv[1] & 1) && (cv[3] & 1) && !(cv[0] & 1) ? 0 : 3);
+	}
+	UT_EXITED(reap(pid), 0);
+	UT_OK(madvise(m + PG, PG, MADV_DONTNEED));
+	UT_OK(mincore(m, 4 * PG, vec));
+	UT_CHECK(!(vec[1] & 1) && (vec[3] & 1));
+	UT_ERR(mincore(m + 1, PG, vec), EINVAL);
+	UT_ERR(mincore(m, 4 * PG, (unsigned char *)8), EFAULT);
+	UT_OK(munmap(m + 2 * PG, PG));
+	UT_ERR(mincore(m, 4 * PG, vec), ENOMEM);
+	UT_OK(munmap(m, 4 * PG));
+}
+
+/* mlock populates and locks: in a forked child it breaks the sharing of
+ * private pages (write-populated, as Linux does), VmLck counts it, fork
+ * does not inherit it; mlockall(MCL_FUTURE) populates new mappings. Was
+ * ENOSYS (mlock_missing). */
+UT_CASE(mlock_missing, 20)
+{
+	unsigned char *m = map_anon(2 * PG, MAP_PRIVATE), vec[2];
+	uint64_t e[2];
+	if (!UT_CHECK(m != NULL))
+		return;
+	memset(m, 'a', 2 * PG);
+	long base = vmlck_kb();
+	UT_CHECK(base >= 0);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (vmlck_kb() != 0 || !pagemap(m, e, 2) || (e[0] & PM_EXCLUSIVE))
+			_exit(2);
+		if (mlock(m + 10, PG) != 0 || vmlck_kb() != 8)
+			_exit(3); /* an unaligned start locks both pages it touches */
+		if (!pagemap(m, e, 2) || !(e[0] & PM_EXCLUSIVE) || !(e[1] & PM_EXCLUSIVE))
+			_exit(4);
+		_exit(m[0] == 'a' && munlock(m, 2 * PG) == 0 && vmlck_kb() == 0 ? 0 : 5);
+	}
+	UT_EXITED(reap(pid), 0);
+
+	UT_OK(mlock(m, 2 * PG));
+	UT_EQ(vmlck_kb(), base + 8);
+	pid = xfork();
+	if (pid == 0)
+		_exit(vmlck_kb() == 0 ? 0 : 2); /* locks are not inherited */
+	UT_EXITED(reap(pid), 0);
+	UT_OK(munlock(m, 2 * PG));
+	UT_EQ(vmlck_kb(), base);
+
+	UT_ERR(mlockall(0), EINVAL);
+	UT_ERR(mlockall(MCL_ONFAULT), EINVAL);
+	UT_ERR(syscall(SYS_mlock2, m, PG, 2), EINVAL);
+	UT_OK(mlockall(MCL_CURRENT | MCL_FUTURE));
+	unsigned char *f = map_anon(2 * PG, MAP_PRIVATE);
+	UT_CHECK(f != NULL && mincore(f, 2 * PG, vec) == 0 && (vec[0] & 1) && (vec[1] & 1));
+	UT_OK(munlockall());
+	UT_EQ(vmlck_kb(), 0);
+	UT_OK(munmap(f, 2 * PG));
+	UT_OK(munmap(m, 2 * PG));
+}
+
 UT_CASE(mprotect_after_fork, 10)
 {
 	int p[2];

@@ -401,4 +401,50 @@ UT_CASE(clock_froze_near_tick, 30)
 	UT_CHECK(longest < 100);
 }
 
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Regression (clock_lost_periods_icount): with only the timer interrupt
+ * reading the PIT (a program computing, making no calls), readings one
+ * period apart were read as no time at all, and under QEMU's -icount the
+ * monotonic clock nearly stood still. Over half a second of pure
+ * computation it must agree with the tick count of times(). */
+UT_CASE(clock_lost_periods_icount, 60)
+{
+	struct tms t;
+	volatile unsigned long spin = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	clock_t start = times(&t), now;
+	long long ns0 = mono_ns(), ns1;
+
+	do {
+		for (int i = 0; i < 200000; i++)
+			spin++;
+		now = times(&t);
+	} while (now - start < hz / 2);
+	ns1 = mono_ns();
+	long long tick_ns = (long long)(now - start) * (1000000000LL / hz);
+	UT_NOTE("monotonic %lld ns, ticks %lld ns\n", ns1 - ns0, tick_ns);
+	/* A tick each side of the interval is the granularity of times(). */
+	UT_CHECK(ns1 - ns0 > tick_ns - 2 * (1000000000LL / hz));
+	UT_CHECK(ns1 - ns0 < tick_ns + 2 * (1000000000LL / hz));
+}
+
+/* Regression (sysinfo_uptime_zero_first_second): uptime was truncated to
+ * whole seconds, so a program started in the first second of the machine
+ * saw 0. Linux rounds up: uptime is never less than the monotonic clock. */
+UT_CASE(sysinfo_uptime_zero_first_second, 10)
+{
+	struct sysinfo si;
+	long long before = mono_ns();
+
+	UT_OK(sysinfo(&si));
+	UT_CHECK((long long)si.uptime * 1000000000LL >= before);
+}
+
 UT_MAIN()

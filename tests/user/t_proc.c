@@ -383,6 +383,49 @@ UT_CASE(exec_script, 10)
 	UT_RET(posix_spawn(&pid, path, NULL, NULL, av, environ), ENOENT);
 }
 
+/* Regression (exec_text_page_tail_zeroed): the last page of a segment
+ * without bss was copied with its tail past p_filesz zeroed; Linux maps the
+ * file's page as it is. The program below is one segment, headers and code
+ * (filesz == memsz == 0x86), followed in the file by the byte 42; it exits
+ * with the byte it finds just past its segment. */
+UT_CASE(exec_text_page_tail_zeroed, 10)
+{
+	unsigned char img[0x87] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	const unsigned char code[] = {
+		0x0f, 0xb6, 0x3d, 0x07, 0x00, 0x00, 0x00, /* movzx edi, byte [rip+7] */
+		0xb8, 0x3c, 0x00, 0x00, 0x00,             /* mov eax, 60 (exit) */
+		0x0f, 0x05,                               /* syscall */
+	};
+	const uint64_t base = 0x400000, end = 0x78 + sizeof(code);
+	char path[PATH_MAX];
+	char *av[] = { path, NULL };
+	pid_t pid;
+	int st;
+
+	*(uint16_t *)&img[16] = 2;               /* e_type ET_EXEC */
+	*(uint16_t *)&img[18] = 62;              /* e_machine x86-64 */
+	*(uint32_t *)&img[20] = 1;               /* e_version */
+	*(uint64_t *)&img[24] = base + 0x78;     /* e_entry */
+	*(uint64_t *)&img[32] = 64;              /* e_phoff */
+	*(uint16_t *)&img[52] = 64;              /* e_ehsize */
+	*(uint16_t *)&img[54] = 56;              /* e_phentsize */
+	*(uint16_t *)&img[56] = 1;               /* e_phnum */
+	*(uint32_t *)&img[64] = 1;               /* p_type PT_LOAD */
+	*(uint32_t *)&img[68] = 5;               /* p_flags R+X */
+	*(uint64_t *)&img[80] = base;            /* p_vaddr */
+	*(uint64_t *)&img[88] = base;            /* p_paddr */
+	*(uint64_t *)&img[96] = end;             /* p_filesz */
+	*(uint64_t *)&img[104] = end;            /* p_memsz */
+	*(uint64_t *)&img[112] = 0x1000;         /* p_align */
+	memcpy(&img[0x78], code, sizeof(code));
+	img[end] = 42;
+	u_fmt(path, sizeof(path), "%s/tail", ut_scratch());
+	ut_write_file("tail", (const char *)img, sizeof(img), 0755);
+	UT_RET(posix_spawn(&pid, path, NULL, NULL, av, environ), 0);
+	UT_CHECK(waitpid(pid, &st, 0) == pid);
+	UT_EXITED(st, 42);
+}
+
 UT_CASE(wait_nohang, 10)
 {
 	int st = -1;
