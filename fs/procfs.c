@@ -500,17 +500,20 @@ static int readdir_piddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 	return 0;
 }
 
+/* *pos is the user's to set (lseek on the directory), so it is compared
+ * with the table size as it is, never cast to an index first (an int cast
+ * of a large position is negative). */
 static int readdir_fddir(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 {
 	int pid = pn(dir)->pid;
 	struct task *t = task_get(pid);
 
-	for (int fd = (int)(*pos - 2); t && t->files && fd < t->files->size; fd++) {
+	for (uint64_t fd = *pos - 2; t && t->files && fd < (uint64_t)t->files->size; fd++) {
 		if (!t->files->fd[fd])
 			continue;
-		if (!emit_num(s, fd, pnode_ino(pid, PN_FDLINK, fd), DT_LNK, (uint64_t)fd + 3))
+		if (!emit_num(s, (int)fd, pnode_ino(pid, PN_FDLINK, (int)fd), DT_LNK, fd + 3))
 			break;
-		*pos = (uint64_t)fd + 3;
+		*pos = fd + 3;
 	}
 	task_put(t);
 	return 0;

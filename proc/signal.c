@@ -185,16 +185,12 @@ bool proc_signal_pending(void)
 	return signal_pending_set(t) & (~t->sig_blocked | t->sig_waiting);
 }
 
-void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf)
+void signal_user_fault(int sig, int code, uintptr_t addr)
 {
 	struct task *t = proc_current();
 	struct k_sigaction *ka = &t->sig->action[sig - 1];
-	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL, .addr = addr };
+	struct ksiginfo info = { .signo = sig, .code = code, .addr = addr };
 
-	if (sig == SIGSEGV)
-		info.code = (tf->vector == T_PF && (tf->error & PFERR_P)) ? SEGV_ACCERR : SEGV_MAPERR;
-	if (tf->vector != T_PF && sig != SIGSEGV)
-		info.code = 1; /* ILL_ILLOPC, FPE_INTDIV, BUS_ADRALN, TRAP_BRKPT */
 	if (ka->handler == SIG_IGN || (t->sig_blocked & SIGBIT(sig)))
 		ka->handler = SIG_DFL;
 	t->sig_blocked &= ~SIGBIT(sig);

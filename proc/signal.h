@@ -57,6 +57,12 @@
 #define SI_TKILL (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define BUS_ADRALN 1
+#define BUS_ADRERR 2
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
@@ -99,9 +105,10 @@ void signal_reset_on_exec(struct task *t);
 
 /* Queue sig to t with the given details (one pending instance per signal). */
 void signal_send_info(struct task *t, int sig, const struct ksiginfo *info);
-/* A synchronous fault in user mode: unblock and un-ignore the signal as
- * Linux's force_sig does, so the fault cannot loop. */
-void signal_user_fault(int sig, uintptr_t addr, struct trap_frame *tf);
+/* A synchronous fault in user mode: queue sig with si_code code and
+ * si_addr addr, unblocked and un-ignored as Linux's force_sig does, so the
+ * fault cannot loop. */
+void signal_user_fault(int sig, int code, uintptr_t addr);
 /* Deliver pending signals before returning to user mode (handlers get an
  * rt_sigframe; default actions terminate, stop or are ignored here). */
 void signal_deliver(struct trap_frame *tf);

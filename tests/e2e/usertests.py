@@ -4,7 +4,10 @@
 pipes, memory, processes, time), the fork/copy-on-write group and the
 POSIX threads group. Each case
 runs in its own child and the runner compares MemFree before and after it,
-so a leaked frame fails the case (UTEST_GUEST=1 turns the check on)."""
+so a leaked frame fails the case (UTEST_GUEST=1 turns the check on).
+The crash reproducers (t_hostile_crash: each once panicked the kernel) run
+in a boot of their own: should one panic again, the other groups still
+report."""
 import os
 import sys
 
@@ -19,6 +22,8 @@ RUNS = [
     ("bochs", "corei7_sandy_bridge_2600k", "base", 128, 10, 900),
     ("bochs", "corei7_sandy_bridge_2600k", "cow", 128, 10, 900),
     ("bochs", "corei7_sandy_bridge_2600k", "thread", 128, 10, 900),
+    ("qemu", "qemu64", "t_hostile_crash", 128, 1, 240),
+    ("bochs", "corei7_sandy_bridge_2600k", "t_hostile_crash", 128, 10, 900),
 ]
 
 

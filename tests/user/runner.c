@@ -3,6 +3,8 @@
  * Usage: utest-runner [SEL...]   where SEL is
  *   base (the default)  every program that needs no fork(): t_fs t_pipe ...
  *   cow                 the fork/copy-on-write group (t_cow)
+ *   hostile             bad pointers, faults, forged CPU state, exhaustion,
+ *                       broken executables (t_efault t_faults ...)
  *   thread              POSIX threads and futex (t_thread)
  *   all                 every group
  *   t_fs                one program, every case
@@ -46,6 +48,8 @@ static const struct group groups[] = {
 	{ "base", { "t_fs", "t_pipe", "t_mem", "t_proc", "t_misc", "t_procfs", NULL } },
 	{ "cow", { "t_cow", NULL } },
 	{ "thread", { "t_thread", NULL } },
+	{ "hostile", { "t_efault", "t_faults", "t_hostile_cpu", "t_hostile_mm", "t_hostile_elf",
+		       "t_exhaust", NULL } },
 };
 
 #define MAX_TESTS 1024
