@@ -104,7 +104,30 @@ _start32:
 	lgdt [PHYS(boot_gdt_ptr)]
 	jmp 0x08:long_mode_low
 
+; A 32-bit CPU: say so on VGA and COM1, then halt. The UART is set up as
+; serial_init does (115200 8N1, FIFO on), and "transmitter empty" is polled
+; before every byte: Bochs sends at the emulated baud rate, and writing
+; without waiting lost all but the first 17 bytes (regression:
+; nolm_message_truncated, the compat "nolm" check).
 no_long_mode:
+	mov dx, 0x3F9
+	xor al, al
+	out dx, al                      ; IER: no interrupts
+	mov dx, 0x3FB
+	mov al, 0x80
+	out dx, al                      ; LCR: divisor latch
+	mov dx, 0x3F8
+	mov al, 1
+	out dx, al                      ; divisor 1: 115200 baud
+	mov dx, 0x3F9
+	xor al, al
+	out dx, al
+	mov dx, 0x3FB
+	mov al, 0x03
+	out dx, al                      ; 8N1
+	mov dx, 0x3FA
+	mov al, 0xC7
+	out dx, al                      ; FIFO on, cleared
 	mov esi, PHYS(no_lm_msg)
 	mov edi, 0xB8000
 .msg:
@@ -113,10 +136,22 @@ no_long_mode:
 	jz .halt
 	mov ah, 0x4F
 	stosw
+	mov bl, al
+	mov ecx, 1000000
+	mov dx, 0x3FD
+.wait_thre:
+	in al, dx                       ; LSR
+	test al, 0x20
+	jnz .send
+	pause
+	loop .wait_thre
+.send:
+	mov al, bl
 	mov dx, 0x3F8
 	out dx, al
 	jmp .msg
 .halt:
+	cli
 	hlt
 	jmp .halt
 

@@ -9,9 +9,12 @@
  * and tabs around the line are dropped. The interpreter name runs up to the
  * first space, tab or NUL; everything after the blanks that follow it, up
  * to the end of the line, is ONE argument (blanks inside kept; a NUL cuts
- * it short, so it may even be empty). The caller then rewrites argv to
- * interp, [arg], script path, argv[1..] (execargs_shebang) and runs the
- * interpreter, at most EXEC_MAX_DEPTH times in a row. */
+ * it short, so it may even be empty). The name itself is empty when a NUL
+ * follows "#!" and the blanks (proc/exec.c resolves it as Linux does, to a
+ * directory: EACCES); a line with no name at all is ENOEXEC. The caller
+ * then rewrites argv to interp, [arg], script path, argv[1..]
+ * (execargs_shebang) and runs the interpreter, at most EXEC_MAX_DEPTH
+ * times in a row. */
 #include "elf/elf.h"
 
 #include "kernel/errno.h"

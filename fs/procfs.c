@@ -81,6 +81,7 @@ void seq_printf(struct seqbuf *sb, const char *fmt, ...)
 struct procfs_entry {
 	char *name;
 	int (*gen)(struct seqbuf *sb);
+	int (*store)(const char *buf, size_t n); /* a write to the file; NULL: read-only */
 	bool is_self; /* the "self" link */
 	struct procfs_entry *parent, *children, *next;
 	uint32_t id;
@@ -149,6 +150,16 @@ int procfs_register(const char *path, int (*gen)(struct seqbuf *sb))
 	return 0;
 }
 
+int procfs_register_rw(const char *path, int (*gen)(struct seqbuf *sb),
+		       int (*store)(const char *buf, size_t n))
+{
+	int err = procfs_register(path, gen);
+
+	if (!err)
+		entry_register(path)->store = store;
+	return err;
+}
+
 /* --- inodes --- */
 
 /* PN_TASKDIR is /proc/<pid>/task and PN_TASKPID one entry per thread
@@ -185,6 +196,8 @@ static uint32_t pnode_mode(const struct pnode *p)
 	case PN_STATIC:
 		if (p->e->is_self)
 			return S_IFLNK | 0777;
+		if (p->e->store)
+			return S_IFREG | (p->e->gen ? 0644 : 0200);
 		return p->e->gen ? S_IFREG | 0444 : S_IFDIR | 0555;
 	case PN_PIDDIR:
 	case PN_TASKDIR:
@@ -437,7 +450,7 @@ static int readdir_root(struct inode *dir, uint64_t *pos, struct dir_sink *s)
 		if (i < *pos)
 			continue;
 		if (!s->emit(s, e->name, strlen(e->name), e->id,
-			     e->is_self ? DT_LNK : e->gen ? DT_REG : DT_DIR, i + 1))
+			     e->is_self ? DT_LNK : e->gen || e->store ? DT_REG : DT_DIR, i + 1))
 			return 0;
 		*pos = i + 1;
 	}
@@ -657,12 +670,13 @@ static int procfs_file_open(struct inode *ino, struct file *f)
 
 	if (!sb)
 		return -ENOMEM;
-	if ((f->flags & O_ACCMODE) != O_RDONLY) {
+	if (((f->flags & O_ACCMODE) != O_RDONLY && !(p->kind == PN_STATIC && p->e->store)) ||
+	    ((f->flags & O_ACCMODE) != O_WRONLY && p->kind == PN_STATIC && !p->e->gen)) {
 		kfree(sb);
-		return -EACCES;
+		return -EACCES; /* the mode says so, for root too (as sysctl files) */
 	}
 	if (p->kind == PN_STATIC) {
-		err = p->e->gen(sb);
+		err = p->e->gen ? p->e->gen(sb) : 0;
 	} else if ((t = task_get(p->pid))) {
 		err = pid_ops->gen ? pid_ops->gen(t, pid_ops->files[p->index], sb) : -ENOENT;
 		task_put(t);
@@ -692,6 +706,26 @@ static long procfs_file_read(struct file *f, struct uio *u, uint64_t *pos)
 	return (long)n;
 }
 
+/* A write to a writable /proc file: the whole of it goes to the entry's
+ * store at once (a page at most, as Linux's sysctl files take it). */
+static long procfs_file_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	struct pnode *p = pn(f->inode);
+	char buf[128];
+	size_t n = u->len < sizeof(buf) - 1 ? u->len : sizeof(buf) - 1;
+	int err;
+
+	(void)pos;
+	if (p->kind != PN_STATIC || !p->e->store)
+		return -EINVAL;
+	if (uio_copy_in(buf, u, 0, n))
+		return -EFAULT;
+	buf[n] = 0;
+	if ((err = p->e->store(buf, n)))
+		return err;
+	return (long)u->len;
+}
+
 static int64_t procfs_file_llseek(struct file *f, int64_t off, int whence)
 {
 	struct seqbuf *sb = f->priv;
@@ -715,6 +749,7 @@ static void procfs_file_release(struct file *f)
 static const struct file_ops procfs_file_ops = {
 	.open = procfs_file_open,
 	.read = procfs_file_read,
+	.write = procfs_file_write,
 	.llseek = procfs_file_llseek,
 	.release = procfs_file_release,
 };

@@ -278,6 +278,10 @@ void seq_write(struct seqbuf *sb, const void *data, size_t n);
 /* Register /proc/<path> (intermediate dirs are created) whose content gen
  * prints at open. Returns 0 or -errno. */
 int procfs_register(const char *path, int (*gen)(struct seqbuf *sb));
+/* The same, writable: store gets what a write() hands the file, NUL-ended,
+ * and returns 0 or -errno; without gen the file is write-only (0200). */
+int procfs_register_rw(const char *path, int (*gen)(struct seqbuf *sb),
+		       int (*store)(const char *buf, size_t n));
 
 /* The process side of /proc/<pid>/: implemented by proc/. */
 struct procfs_pid_ops {

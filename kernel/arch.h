@@ -58,8 +58,17 @@ typedef uint64_t pte_t;
 #define EFER_SCE (1UL << 0)
 #define EFER_NXE (1UL << 11)
 
+#define RFLAGS_TF (1UL << 8)
 #define RFLAGS_IF (1UL << 9)
+#define RFLAGS_DF (1UL << 10)
+#define RFLAGS_NT (1UL << 14)
+#define RFLAGS_RF (1UL << 16)
 #define RFLAGS_AC (1UL << 18)
+
+/* DR6: why a #DB was raised. BS: a single-step trap (RFLAGS.TF). The CPU
+ * never clears DR6; the handler writes DR6_INIT back. */
+#define DR6_BS (1UL << 14)
+#define DR6_INIT 0xFFFF0FF0UL
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -167,6 +176,14 @@ static inline void irq_restore(uint64_t f)
 		irq_enable();
 }
 #endif
+
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+static inline void write_dr6(uint64_t v) { __asm__ volatile("mov %0, %%dr6" : : "r"(v)); }
 
 static inline uint64_t rdtsc(void)
 {

@@ -13,8 +13,22 @@
 ; R11 == RFLAGS and a canonical user RIP (SYSRET with a non-canonical RCX
 ; faults in ring 0 on Intel). Anything else leaves through IRET.
 ;
+; SYSRET is never used with TF or RF set either: SYSRET restoring TF traps
+; before the next user instruction runs, where IRET (and Linux) trap after
+; it. The canonical check is what keeps SYSRET from faulting at all: its
+; #GP would be taken in ring 0 on the user's RSP, which nothing can repair.
+; A fault on the IRETQ back to user mode (non-canonical RIP: the CPU checks
+; it in ring 0) is repaired instead: trap_dispatch turns it into the user's
+; fault and returns the user frame to leave through (see kernel/trap.c).
+;
+; #DB has its own IST stack: with TF set, SYSCALL's single-step trap may be
+; delivered on the first instruction of syscall_entry, before the switch
+; to the kernel stack. A #DB from user mode moves on to the task's kernel
+; stack at once, like every other trap from user mode.
+;
 ; Register state on entry to the C handlers: RDI = the frame, RBP = 0 so a
-; backtrace ends at the kernel entry.
+; backtrace ends at the kernel entry. trap_dispatch returns in RAX the
+; frame to restore.
 
 bits 64
 
@@ -22,6 +36,7 @@ bits 64
 %define TF_R11  (4 * 8)
 %define TF_RIP  (17 * 8)
 %define TF_RFLAGS (19 * 8)
+%define RFLAGS_TF_RF 0x10100
 
 extern trap_dispatch, syscall_dispatch, proc_task_first_run
 
@@ -77,9 +92,11 @@ isr_%1:
 %endmacro
 
 ; Vectors with a CPU-pushed error code: 8, 10-14, 17, 21, 29, 30.
+; Vector 1 (#DB) has its own stub below.
 %assign v 0
 %rep 256
-%if v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30
+%if v == 1
+%elif v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30
 ISR_ERR v
 %else
 ISR_NOERR v
@@ -87,16 +104,43 @@ ISR_NOERR v
 %assign v v + 1
 %endrep
 
+; #DB, entered on its IST stack. From kernel mode it stays there. From user
+; mode the words pushed so far (and RAX, RCX used to copy them) move to the
+; top of the task's kernel stack, where TSS.RSP0 would have put them:
+; signals, sigreturn, fork and the scheduler expect the user frame there.
+isr_1:
+	push 0
+	push 1
+	test byte [rsp + 3 * 8], 3      ; cs of the interrupted code
+	jz isr_common
+	push rax
+	push rcx
+	mov rax, [rel syscall_kernel_rsp]
+	sub rax, 9 * 8                  ; rcx, rax, vector, error, rip..ss
+%assign i 0
+%rep 9
+	mov rcx, [rsp + i * 8]
+	mov [rax + i * 8], rcx
+%assign i i + 1
+%endrep
+	mov rsp, rax
+	pop rcx
+	pop rax
+	jmp isr_common
+
 isr_common:
 	PUSH_REGS
 	cld
 	mov rdi, rsp
 	xor ebp, ebp
 	call trap_dispatch
+	mov rsp, rax                    ; the frame to restore
 global trap_return
 trap_return:
 	POP_REGS
 	add rsp, 16                     ; vector, error
+global trap_return_iret
+trap_return_iret:
 	iretq
 
 global syscall_entry
@@ -121,7 +165,9 @@ syscall_entry:
 	mov r11, [rsp + TF_R11]
 	cmp r11, [rsp + TF_RFLAGS]
 	jne trap_return
-	shr rcx, 47
+	test r11, RFLAGS_TF_RF
+	jnz trap_return
+	shr rcx, 47                     ; a user address: bits 63..47 clear
 	jnz trap_return
 	POP_REGS
 	mov rsp, [rsp + 5 * 8]          ; user rsp (past vector, error, rip, cs, rflags)

@@ -3,7 +3,9 @@
  * Selector layout is dictated by SYSCALL/SYSRET: STAR[47:32] = KERNEL_CS
  * (SS = +8), STAR[63:48] = 0x10 so SYSRET loads SS = 0x18|3, CS = 0x20|3.
  * A double fault runs on its own IST stack so a kernel stack overflow
- * (a hit on the guard page) can still be reported. */
+ * (a hit on the guard page) can still be reported; so does #DB, which can
+ * arrive on the first instruction of the SYSCALL entry, before it has left
+ * the user's stack (kernel/entry.asm). */
 #include <stdint.h>
 
 #include "kernel/arch.h"
@@ -24,6 +26,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 static struct tss tss;
 static uint64_t gdt[7];
 static uint8_t df_stack[8192] __attribute__((aligned(16)));
+static uint8_t db_stack[8192] __attribute__((aligned(16)));
 
 struct gdt_ptr {
 	uint16_t limit;
@@ -48,7 +51,8 @@ void gdt_init(void)
 	gdt[5] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89UL << 40) |
 		 (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
 	gdt[6] = base >> 32;
-	tss.ist[0] = (uint64_t)(df_stack + sizeof(df_stack));
+	tss.ist[0] = (uint64_t)(df_stack + sizeof(df_stack)); /* IST 1: #DF */
+	tss.ist[1] = (uint64_t)(db_stack + sizeof(db_stack)); /* IST 2: #DB */
 	tss.iomap_base = sizeof(tss);
 
 	__asm__ volatile("lgdt %0" : : "m"(ptr));

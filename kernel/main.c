@@ -93,6 +93,21 @@ static __attribute__((no_stack_protector, noinline)) void stack_guard_init(void)
 	__stack_chk_guard = g & ~0xFFUL;
 }
 
+/* Give the boot modules' RAM to the allocator: their contents have been
+ * copied into the ramfs (or are not needed), as Linux frees the initrd.
+ * A 3 MB initramfs is a fifth of a 16 MiB machine. */
+static void release_modules(void)
+{
+	size_t n, frames = 0;
+	const struct multiboot_module *m = multiboot_modules(&n);
+
+	for (size_t i = 0; i < n; i++)
+		frames += pmm_release(m[i].start, m[i].end - m[i].start);
+	kinfo("mm: %lu KiB total, %lu KiB free (%lu KiB of boot modules given back)\n",
+	      (unsigned long)pmm_total_count() * 4, (unsigned long)pmm_free_count() * 4,
+	      (unsigned long)frames * 4);
+}
+
 /* Put the initramfs (every module, concatenated archives allowed) in place. */
 static void unpack_modules(void)
 {
@@ -103,6 +118,7 @@ static void unpack_modules(void)
 		kprintf("kernel: no initramfs module; the root is empty\n");
 	for (size_t i = 0; i < n; i++)
 		fs_unpack_initramfs(phys_to_virt(m[i].start), m[i].end - m[i].start);
+	release_modules();
 }
 
 void kmain(uint32_t magic, uint32_t mbi_phys)
@@ -128,6 +144,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	proc_procfs_init();
 	tty_init();
 	if (cmdline_has("selftest")) {
+		release_modules(); /* not unpacked: the tests need no files */
 		int failed = selftest_run_all();
 		kprintf("kernel: self-tests done (%d failed); powering off\n", failed);
 		power_off();

@@ -39,8 +39,12 @@ void syscall_init(void)
 {
 	wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	/* Clear IF, TF, DF, AC (and NT) on entry. */
-	wrmsr(MSR_SFMASK, RFLAGS_IF | (1UL << 8) | (1UL << 10) | RFLAGS_AC | (1UL << 14));
+	/* Clear IF, TF, DF, AC, NT and RF on entry, as Linux: the kernel must
+	 * not run with the user's TF (a single-step trap per instruction) or
+	 * AC (SMAP off). A CPU may still deliver the single-step trap of the
+	 * SYSCALL instruction itself on the first instruction of the entry
+	 * (Bochs does): #DB runs on an IST stack and ignores it (trap.c). */
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT | RFLAGS_RF);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }
 

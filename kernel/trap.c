@@ -8,8 +8,21 @@
  *     address space too: that is how a kernel write into a copy-on-write or
  *     demand-zero page succeeds, exactly like the user's own write;
  *   - what is left is looked up in the exception table (user-copy fixups);
- *   - anything else is a kernel bug: registers, backtrace, panic. */
+ *   - a fault on the IRETQ that returns to user mode (a non-canonical rip,
+ *     which the CPU checks in ring 0) is the user's fault: the frame being
+ *     popped becomes the user's frame again and gets the signal;
+ *   - a single-step #DB in kernel mode is the step of a SYSCALL made with
+ *     TF set, which some CPUs (Bochs) deliver on the first instruction of
+ *     the entry: ignored, as SFMASK has already cleared TF;
+ *   - anything else is a kernel bug: registers, backtrace, panic.
+ * trap_dispatch returns the frame to return through: the one it was given,
+ * or after a failed IRETQ the user frame above it (entry.asm switches to it).
+ *
+ * Signals for user-mode exceptions follow Linux's traps.c: si_code and
+ * whether si_addr is the faulting rip come from the table below. */
 #include "kernel/trap.h"
+
+#include <stddef.h>
 
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -66,6 +79,10 @@ void trap_init(void)
 	set_gate(T_BP, isr_table[T_BP], 3, 0); /* int3 from user: SIGTRAP */
 	set_gate(T_OF, isr_table[T_OF], 3, 0);
 	set_gate(T_DF, isr_table[T_DF], 0, 1);
+	/* #DB may hit the first instruction of syscall_entry, still on the
+	 * user's RSP: it needs a stack of its own (entry.asm moves a frame
+	 * from user mode on to the task's kernel stack). */
+	set_gate(T_DB, isr_table[T_DB], 0, 2);
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
 
@@ -107,6 +124,14 @@ static bool fixup_exception(struct trap_frame *tf)
 	return false;
 }
 
+/* SEGV_ACCERR when a region covers addr (the access was not allowed),
+ * SEGV_MAPERR when none does, as Linux. */
+static int segv_code(struct task *t, uintptr_t addr)
+{
+	return t && t->as && addr < USER_TOP && as_find_vma(t->as, addr) ? SEGV_ACCERR
+									: SEGV_MAPERR;
+}
+
 static void page_fault(struct trap_frame *tf)
 {
 	uintptr_t addr = read_cr2();
@@ -127,7 +152,7 @@ static void page_fault(struct trap_frame *tf)
 		else if (err == -EBUSERR)
 			signal_user_fault(SIGBUS, BUS_ADRERR, addr);
 		else
-			signal_user_fault(SIGSEGV, err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, addr);
+			signal_user_fault(SIGSEGV, segv_code(t, addr), addr);
 		return;
 	}
 	if (!fixup_exception(tf))
@@ -163,43 +188,98 @@ static int fpu_exception_code(uint64_t vector)
 	return 0;
 }
 
-/* Send the signal Linux sends for an exception raised in user mode, with
- * its si_code and si_addr: faults that name no address (#GP, int3, ...)
- * come as SI_KERNEL with address 0. */
-static void user_exception(struct trap_frame *tf)
-{
-	uintptr_t ip = tf->rip;
+/* What Linux sends for an exception in user mode. Vectors left out get
+ * SIGSEGV, SI_KERNEL, si_addr 0 (#GP and the rest, as force_sig does). */
+struct exc_signal {
+	uint8_t sig;
+	uint8_t code;
+	bool addr_is_rip;
+};
 
-	switch (tf->vector) {
-	case T_DE:
-		return signal_user_fault(SIGFPE, FPE_INTDIV, ip);
-	case T_DB:
-		return signal_user_fault(SIGTRAP, TRAP_TRACE, ip);
-	case T_BP:
-		return signal_user_fault(SIGTRAP, SI_KERNEL, 0);
-	case T_UD:
-		return signal_user_fault(SIGILL, ILL_ILLOPN, ip);
-	case T_MF:
-	case T_XM: {
-		int code = fpu_exception_code(tf->vector);
-		if (code)
-			signal_user_fault(SIGFPE, code, ip);
-		return;
-	}
-	case T_AC:
-		return signal_user_fault(SIGBUS, BUS_ADRALN, 0);
-	case T_NP:
-	case T_SS:
-		return signal_user_fault(SIGBUS, SI_KERNEL, 0);
-	default:
-		return signal_user_fault(SIGSEGV, SI_KERNEL, 0);
-	}
+static const struct exc_signal exc_signals[32] = {
+	[T_DE] = { SIGFPE, FPE_INTDIV, true },
+	[T_DB] = { SIGTRAP, TRAP_BRKPT, true }, /* TRAP_TRACE for a step, below */
+	[T_BP] = { SIGTRAP, SI_KERNEL, false },
+	[T_UD] = { SIGILL, ILL_ILLOPN, true },
+	[T_NP] = { SIGBUS, SI_KERNEL, false },
+	[T_SS] = { SIGBUS, SI_KERNEL, false },
+	[T_AC] = { SIGBUS, BUS_ADRALN, false },
+	[T_MF] = { SIGFPE, 0, true }, /* the code comes from the FPU, below */
+	[T_XM] = { SIGFPE, 0, true },
+};
+
+/* Send the signal for exception tf->vector raised in user mode. */
+static void user_exception(struct trap_frame *tf, uint64_t dr6)
+{
+	struct exc_signal e = exc_signals[tf->vector];
+
+	if (!e.sig)
+		e = (struct exc_signal){ SIGSEGV, SI_KERNEL, false };
+	if (tf->vector == T_DB && (dr6 & DR6_BS))
+		e.code = TRAP_TRACE;
+	if ((tf->vector == T_MF || tf->vector == T_XM) && !(e.code = fpu_exception_code(tf->vector)))
+		return; /* nothing unmasked is raised: no signal, as Linux */
+	signal_user_fault(e.sig, e.code, e.addr_is_rip ? tf->rip : 0);
 }
 
-void trap_dispatch(struct trap_frame *tf);
-void trap_dispatch(struct trap_frame *tf)
+extern const char trap_return_iret[];
+
+/* A #GP (or #NP, #SS) raised by the IRETQ of trap_return. */
+static bool is_bad_iret(const struct trap_frame *tf)
 {
-	uint64_t v = tf->vector;
+	return !trap_from_user(tf) && tf->rip == (uint64_t)trap_return_iret &&
+	       (tf->vector == T_GP || tf->vector == T_NP || tf->vector == T_SS);
+}
+
+/* The IRETQ faulted in ring 0 with RSP at the rip..ss words it was popping:
+ * the tail of the task's user frame, whose registers lie just below,
+ * intact. Make that frame the user's faulting frame, signal, and return
+ * through it again (dropping this frame and everything below it).
+ * => returns the frame entry.asm resumes from */
+static struct trap_frame *bad_iret(struct trap_frame *tf)
+{
+	struct trap_frame *uf = (struct trap_frame *)(tf->rsp - offsetof(struct trap_frame, rip));
+	struct task *t = proc_current();
+
+	if (!t || uf != t->tf || !trap_from_user(uf))
+		trap_kernel_fault(tf, "fault on iret to kernel mode");
+	uf->vector = tf->vector;
+	uf->error = tf->error;
+	user_exception(uf, 0);
+	proc_return_to_user(uf);
+	return uf;
+}
+
+/* An exception in kernel mode. => returns the frame to resume from */
+static struct trap_frame *kernel_exception(struct trap_frame *tf, uint64_t dr6)
+{
+	if (is_bad_iret(tf))
+		return bad_iret(tf);
+	if (tf->vector == T_DB && (dr6 & DR6_BS)) {
+		tf->rflags &= ~RFLAGS_TF;
+		return tf;
+	}
+	if (!fixup_exception(tf))
+		trap_kernel_fault(tf, "exception in kernel mode");
+	return tf;
+}
+
+/* Read and reset DR6 on a #DB (the CPU never clears it). */
+static uint64_t take_dr6(uint64_t vector)
+{
+	uint64_t dr6;
+
+	if (vector != T_DB)
+		return 0;
+	dr6 = read_dr6();
+	write_dr6(DR6_INIT);
+	return dr6;
+}
+
+struct trap_frame *trap_dispatch(struct trap_frame *tf);
+struct trap_frame *trap_dispatch(struct trap_frame *tf)
+{
+	uint64_t v = tf->vector, dr6 = take_dr6(v);
 
 	if (v >= IRQ_BASE_VECTOR && v < IRQ_BASE_VECTOR + 16) {
 		trap_irq_from_user = trap_from_user(tf);
@@ -208,12 +288,12 @@ void trap_dispatch(struct trap_frame *tf)
 	} else if (v == T_PF) {
 		page_fault(tf);
 	} else if (v < 32 && trap_from_user(tf)) {
-		user_exception(tf);
+		user_exception(tf, dr6);
 	} else if (v < 32) {
-		if (!fixup_exception(tf))
-			trap_kernel_fault(tf, "exception in kernel mode");
+		return kernel_exception(tf, dr6);
 	}
 	/* Other vectors: spurious, ignored. */
 	if (trap_from_user(tf))
 		proc_return_to_user(tf);
+	return tf;
 }

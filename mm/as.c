@@ -1,17 +1,20 @@
 /* as.c: user address spaces: regions, mapping, unmapping, protection, and
  * the page-fault dispatcher.
  *
- * Invariants: VMAs are page-aligned, sorted by start, non-overlapping, and
- * lie below USER_TOP. Every present PTE in the user half lies inside a VMA
- * and holds one reference on its frame (see mm/cow/cow.c for the PTE states).
- * as->rss_pages counts those PTEs. There is one CPU and the kernel is not
- * preemptible, so no lock is needed; a fault may allocate but never sleeps
- * on a wait queue.
+ * Invariants: VMAs are page-aligned, non-empty, sorted by start,
+ * non-overlapping, and lie below USER_TOP (vma_insert asserts it: two
+ * regions over the same page would make fork copy it twice and the exit
+ * count it off). Every present PTE in the user half lies inside a VMA and
+ * holds one reference on its frame (see mm/cow/cow.c for the PTE states).
+ * as->rss_pages counts those PTEs. Ranges from system calls are checked
+ * with as_range_ok() before any arithmetic on their ends. There is one CPU
+ * and the kernel is not preemptible, so no lock is needed; a fault may
+ * allocate but never sleeps on a wait queue.
  *
  * Fault classification (as_fault):
  *   no VMA (or below a stack VMA within its limit) -> grow the stack, or
  *       -EFAULT;
- *   access the VMA forbids                         -> -EACCES;
+ *   access the VMA forbids                         -> -EFAULT;
  *   PTE absent                                     -> demand page: zero
  *       frame, or a private copy of the file's bytes;
  *   PTE present, write, not writable               -> copy-on-write;
@@ -27,8 +30,6 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
-
-#define USER_MIN AS_MIN_ADDR
 
 static pte_t prot_to_pte(uint32_t prot)
 {
@@ -171,10 +172,14 @@ static void vma_insert(struct as *as, struct vma *nv)
 {
 	struct list_head *pos;
 
+	KASSERT(nv->start < nv->end && nv->end <= USER_TOP);
+	KASSERT(!(nv->start & ~PAGE_MASK) && !(nv->end & ~PAGE_MASK));
 	list_for_each(pos, &as->vmas) {
 		if (list_entry(pos, struct vma, link)->start > nv->start)
 			break;
 	}
+	KASSERT(pos == &as->vmas || list_entry(pos, struct vma, link)->start >= nv->end);
+	KASSERT(pos->prev == &as->vmas || list_entry(pos->prev, struct vma, link)->end <= nv->start);
 	list_insert_between(&nv->link, pos->prev, pos);
 }
 
@@ -214,12 +219,14 @@ static int split_range(struct as *as, uintptr_t start, uintptr_t end)
 
 int as_unmap(struct as *as, uintptr_t addr, size_t len)
 {
-	uintptr_t end = addr + PAGE_ALIGN_UP(len);
 	struct list_head *pos, *n;
+	uintptr_t end;
 	int err;
 
-	if ((addr & ~PAGE_MASK) || !len || end > USER_TOP || end <= addr)
+	len = PAGE_ALIGN_UP(len);
+	if ((addr & ~PAGE_MASK) || !as_range_ok(addr, len))
 		return -EINVAL;
+	end = addr + len;
 	if ((err = split_range(as, addr, end)))
 		return err;
 	list_for_each_safe(pos, n, &as->vmas) {
@@ -242,6 +249,17 @@ bool as_range_free(struct as *as, uintptr_t start, uintptr_t end)
 		struct vma *v = list_entry(pos, struct vma, link);
 		if (v->start < end && v->end > start)
 			return false;
+	}
+	return true;
+}
+
+bool as_range_mapped(struct as *as, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end;) {
+		struct vma *v = as_find_vma(as, va);
+		if (!v)
+			return false;
+		va = v->end;
 	}
 	return true;
 }
@@ -282,7 +300,8 @@ int as_change_flags(struct as *as, uintptr_t start, uintptr_t end, uint32_t set,
 	return covered < end ? -ENOMEM : err;
 }
 
-/* Highest free gap of len bytes below as->mmap_base; 0 when none. */
+/* Highest free gap of len bytes between AS_MIN_ADDR and as->mmap_base; 0
+ * when none. No sum here can wrap, whatever len is. */
 static uintptr_t find_free(struct as *as, size_t len)
 {
 	uintptr_t top = as->mmap_base;
@@ -293,10 +312,24 @@ static uintptr_t find_free(struct as *as, size_t len)
 		if (v->start >= top)
 			continue;
 		if (v->end <= top && top - v->end >= len)
-			return top - len;
+			break;
 		top = v->start;
 	}
-	return top >= USER_MIN + len ? top - len : 0;
+	return top >= AS_MIN_ADDR && top - AS_MIN_ADDR >= len ? top - len : 0;
+}
+
+/* Where a mapping without MAP_FIXED goes: at the hint, rounded down to a
+ * page and raised to AS_MIN_ADDR, when the whole range there is free (a
+ * hint over an existing region, even only its middle, is ignored), else
+ * find_free(). 0 when nothing fits. */
+static uintptr_t pick_addr(struct as *as, uintptr_t hint, size_t len)
+{
+	hint = PAGE_ALIGN_DOWN(hint);
+	if (hint && hint < AS_MIN_ADDR)
+		hint = AS_MIN_ADDR;
+	if (hint && as_range_ok(hint, len) && as_range_free(as, hint, hint + len))
+		return hint;
+	return find_free(as, len);
 }
 
 /* Allocate and map every page of a shared anonymous region now, so that a
@@ -322,19 +355,18 @@ long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t v
 	struct vma *v;
 	int err;
 
-	len = PAGE_ALIGN_UP(len);
 	if (!len)
 		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	if (!as_range_ok(fixed ? addr : 0, len))
+		return -ENOMEM;
 	if (fixed) {
-		if (addr & ~PAGE_MASK || addr + len > USER_TOP || addr + len < addr)
+		if (addr & ~PAGE_MASK)
 			return -EINVAL;
 		if ((err = as_unmap(as, addr, len)))
 			return err;
-	} else if (!(addr && !(addr & ~PAGE_MASK) && addr >= USER_MIN && addr + len <= USER_TOP &&
-		     addr + len > addr && !as_find_vma(as, addr) &&
-		     !as_find_vma(as, addr + len - 1))) {
-		if (!(addr = find_free(as, len)))
-			return -ENOMEM;
+	} else if (!(addr = pick_addr(as, addr, len))) {
+		return -ENOMEM;
 	}
 	v = kzalloc(sizeof(*v));
 	if (!v)
@@ -392,20 +424,20 @@ static void reprotect_pages(struct as *as, struct vma *v)
 
 int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot)
 {
-	uintptr_t end = addr + PAGE_ALIGN_UP(len), va;
 	struct list_head *pos;
+	uintptr_t end;
 	int err;
 
-	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	if (end > USER_TOP || end <= addr)
-		return -ENOMEM; /* as Linux: nothing is mapped there */
-	for (va = addr; va < end;) { /* the whole range must be mapped */
-		struct vma *v = as_find_vma(as, va);
-		if (!v)
-			return -ENOMEM;
-		va = v->end;
-	}
+	len = PAGE_ALIGN_UP(len);
+	if (!len || addr + len < addr) /* wraps: Linux's "end <= start" */
+		return -ENOMEM;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	end = addr + len;
+	if (!as_range_ok(addr, len) || !as_range_mapped(as, addr, end))
+		return -ENOMEM; /* a hole (past user space, all is hole) */
 	if ((err = split_range(as, addr, end)))
 		return err;
 	list_for_each(pos, &as->vmas) {
@@ -504,11 +536,11 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t err, uint64_t stack_limit)
 	if (!v && !(v = grow_stack(as, addr, stack_limit)))
 		return -EFAULT;
 	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
-		return -EACCES;
+		return -EFAULT;
 	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
-		return -EACCES;
+		return -EFAULT;
 	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return -EACCES;
+		return -EFAULT;
 	pte = vmm_walk(as->pml4, va, true);
 	if (!pte)
 		return -ENOMEM;

@@ -88,18 +88,23 @@ struct vma *as_find_vma(struct as *as, uintptr_t addr);
 struct vma *as_vma_dup(const struct vma *v);
 
 /* Map [addr, addr+len) with prot and VMA flags. With fixed, replace what is
- * there; otherwise addr is a hint and a free range is chosen. Returns the
+ * there (-ENOMEM if the range leaves user space, -EINVAL if addr is not
+ * page-aligned); otherwise addr is a hint, taken (rounded down to a page,
+ * raised to AS_MIN_ADDR) only if the whole range is free, and else the
+ * highest free range below mmap_base is chosen, as Linux. Returns the
  * address or -errno. */
 long as_map(struct as *as, uintptr_t addr, size_t len, uint32_t prot, uint32_t vflags,
 	    bool fixed, struct inode *file, uint64_t off);
 /* Remove mappings in the range, dropping frame references. 0 or -errno. */
 int as_unmap(struct as *as, uintptr_t addr, size_t len);
 /* Change protections over a fully mapped range. 0 or -errno (-ENOMEM when
- * a hole is found, as Linux). */
+ * a hole is found, or the range wraps or leaves user space, as Linux). */
 int as_protect(struct as *as, uintptr_t addr, size_t len, uint32_t prot);
 
 /* True if no region intersects [start, end). */
 bool as_range_free(struct as *as, uintptr_t start, uintptr_t end);
+/* True if regions cover all of [start, end), with no hole. */
+bool as_range_mapped(struct as *as, uintptr_t start, uintptr_t end);
 /* Drop the private pages in [start, end) (MADV_DONTNEED); shared ones stay. */
 void as_discard(struct as *as, uintptr_t start, uintptr_t end);
 /* Set, then clear, VMA flags over [start, end), splitting regions at its
@@ -123,9 +128,9 @@ int as_copy_out(struct as *as, uintptr_t va, const void *buf, size_t len);
 
 /* Resolve a page fault at addr with the x86 error code bits; a stack may
  * grow down to stack_limit bytes (RLIMIT_STACK).
- * Returns 0 when resolved, -EFAULT when nothing is mapped there, -EACCES
- * for an access the mapping forbids, -EBUSERR past the end of a mapped
- * file, -ENOMEM when no frame could be had (the caller kills the task). */
+ * Returns 0 when resolved, -EFAULT for a bad access, -EBUSERR past the end
+ * of a mapped file, -ENOMEM when no frame could be had (the caller kills
+ * the task). */
 int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error, uint64_t stack_limit);
 
 /* The default stack growth limit (RLIMIT_STACK). */
@@ -134,7 +139,19 @@ int as_fault(struct as *as, uintptr_t addr, uint32_t pf_error, uint64_t stack_li
 #define EBUSERR 1000
 
 #define AS_MMAP_TOP 0x00007F0000000000UL
-/* vm.mmap_min_addr: only root maps below it (Linux: CAP_SYS_RAWIO). */
+/* vm.mmap_min_addr: the lowest address mmap picks or takes as a hint,
+ * and below which only root maps (Linux: CAP_SYS_RAWIO). */
 #define AS_MIN_ADDR 0x10000UL
+
+/* Every length and address a system call hands the address space goes
+ * through this first: true if [addr, addr + len) is not empty, does not
+ * wrap, and lies inside user space. Written so that nothing can overflow
+ * (Linux's "len > TASK_SIZE || addr > TASK_SIZE - len"). Lengths are
+ * rounded up to pages before: PAGE_ALIGN_UP of a length above 2^64 - 4096
+ * wraps to 0, which this refuses. */
+static inline bool as_range_ok(uintptr_t addr, size_t len)
+{
+	return len && len <= USER_TOP && addr <= USER_TOP - len;
+}
 
 #endif

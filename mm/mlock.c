@@ -42,7 +42,7 @@ static int populate(struct as *as, struct vma *v, uintptr_t start, uintptr_t end
 		err = as_fault(as, va, PFERR_U | (write ? PFERR_W : 0), 0);
 		if (err == -ENOMEM)
 			return -EAGAIN; /* "could not be locked" */
-		if (err && err != -EBUSERR && err != -EFAULT && err != -EACCES)
+		if (err && err != -EBUSERR && err != -EFAULT)
 			return err; /* past the end of a file: not populated */
 	}
 	return 0;
@@ -57,7 +57,7 @@ int as_populate(struct as *as, uintptr_t start, uintptr_t end, bool write)
 		if (write && !(v->prot & PROT_WRITE))
 			return -EINVAL; /* as Linux: not a writable mapping */
 		int err = as_fault(as, va, PFERR_U | (write ? PFERR_W : 0), 0);
-		if (err == -EBUSERR || err == -EFAULT || err == -EACCES)
+		if (err == -EBUSERR || err == -EFAULT)
 			return -EFAULT;
 		if (err)
 			return err;

@@ -1,8 +1,15 @@
-/* sys_mm.c: brk, mmap, munmap, mprotect, mremap, madvise. */
+/* sys_mm.c: brk, mmap, munmap, mprotect, mremap, madvise, msync.
+ *
+ * Each call checks its address and length as Linux does and in Linux's
+ * order (which errno wins), with as_range_ok() before any sum of an address
+ * and a length, so that no argument can wrap around and name a range the
+ * checks did not see. Lengths are rounded up to whole pages first; a length
+ * that rounds up past 2^64 becomes 0 and is refused like an empty one. */
 #include "fs/vfs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib/string.h"
+#include "kernel/printk.h"
 #include "kernel/syscalls.h"
 #include "kernel/uaccess.h"
 #include "mm/as.h"
@@ -72,37 +79,50 @@ static struct inode *mmap_file(int fd, int prot, int flags, int *err)
 	return ino;
 }
 
+/* mmap's checks of the range, in Linux's order: ENOMEM for a length no
+ * address space holds, then for a fixed range past user space, EINVAL for
+ * a fixed address off a page, EEXIST for MAP_FIXED_NOREPLACE over a region
+ * (with or without MAP_FIXED), EOVERFLOW when the file offset wraps. */
+static int mmap_check_range(struct as *as, uintptr_t addr, size_t plen, int flags,
+			    uint64_t off)
+{
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+
+	if (!plen || plen > USER_TOP - AS_MIN_ADDR)
+		return -ENOMEM;
+	if (fixed && !as_range_ok(addr, plen))
+		return -ENOMEM;
+	if (fixed && (addr & ~PAGE_MASK))
+		return -EINVAL;
+	if (fixed && addr < AS_MIN_ADDR && proc_current()->cred.euid != 0)
+		return -EPERM; /* mmap_min_addr */
+	if ((flags & MAP_FIXED_NOREPLACE) && !as_range_free(as, addr, addr + plen))
+		return -EEXIST;
+	if (off + plen < off)
+		return -EOVERFLOW;
+	return 0;
+}
+
 long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, uint64_t off)
 {
 	struct as *as = proc_current()->as;
 	struct inode *ino = NULL;
 	int type = flags & MAP_TYPE, err;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	long ret;
 
 	if (!len || (off & ~PAGE_MASK))
 		return -EINVAL;
-	if (PAGE_ALIGN_UP(len) < len || len > USER_TOP)
-		return -ENOMEM;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (fixed && (addr & ~PAGE_MASK))
-		return -EINVAL;
-	if (fixed && (addr > USER_TOP || PAGE_ALIGN_UP(len) > USER_TOP - addr))
-		return -ENOMEM; /* as Linux: no room there */
-	if (fixed && addr < AS_MIN_ADDR && proc_current()->cred.euid != 0)
-		return -EPERM;
-	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
-	    !as_range_free(as, addr, addr + PAGE_ALIGN_UP(len)))
-		return -EEXIST;
-	long ret;
-
+	if ((err = mmap_check_range(as, addr, PAGE_ALIGN_UP(len), flags, off)))
+		return err;
 	if (!(flags & MAP_ANONYMOUS) && !(ino = mmap_file(fd, prot, flags, &err)))
 		return err;
-	ret = off + len < off ? -EOVERFLOW
-			      : as_map(as, addr, len, (uint32_t)prot,
-				       vma_flags_for(flags) | (ino ? VMA_FILE : 0), fixed, ino, off);
+	ret = as_map(as, addr, len, (uint32_t)prot, vma_flags_for(flags) | (ino ? VMA_FILE : 0),
+		     fixed, ino, off);
 	if (ino)
 		inode_unref(ino); /* the region took its own reference */
 	return ret;
@@ -113,99 +133,204 @@ long sys_munmap(uintptr_t addr, size_t len)
 	return as_unmap(proc_current()->as, addr, len);
 }
 
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+
+/* As Linux: alignment, then an empty range succeeds whatever prot says;
+ * as_protect checks the rest (a wrapping range is ENOMEM before a bad
+ * prot is EINVAL). */
 long sys_mprotect(uintptr_t addr, size_t len, int prot)
 {
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000))
+	if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (addr & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)
-		return (addr & ~PAGE_MASK) ? -EINVAL : 0;
-	return as_protect(proc_current()->as, addr, len, (uint32_t)prot & 7);
+		return 0;
+	return as_protect(proc_current()->as, addr, len, (uint32_t)prot);
 }
 
-/* Move the pages of [old, old+len) to new, keeping frames. The new region
- * is empty unless mlockall(MCL_FUTURE) had as_map fill it with zero pages:
- * a moved page replaces such a one (dropped here, or its frame and its
- * count in rss_pages would be lost: the rss_pages assertion at exit). */
-static int move_pages(struct as *as, uintptr_t old, uintptr_t new, size_t len)
+/* mremap, as Linux 6.18 (mm/mremap.c):
+ *   1. argument checks, EINVAL: unknown flags, old not page-aligned, new
+ *      length 0 or past user space; with MREMAP_FIXED also: no
+ *      MREMAP_MAYMOVE, new_addr off a page, the new range past user space,
+ *      or overlapping the old one (the old range is only checked later, so
+ *      its end may lie anywhere: nothing adds to it before);
+ *   2. no region at old: EFAULT;
+ *   3. MREMAP_FIXED: unmap the target range, shrink the old range first if
+ *      the new one is smaller, then move it there;
+ *   4. otherwise new_addr is ignored: same size, nothing to do; smaller,
+ *      unmap the tail; larger, grow in place when the old range ends its
+ *      region and the pages after it are free, else with MREMAP_MAYMOVE
+ *      move to a free range, else ENOMEM.
+ * Growing or moving needs the old range inside one region (EFAULT) and not
+ * empty (EINVAL: an empty old range "duplicates" only shared regions,
+ * which are not supported here, nor is moving them). Moving keeps the
+ * frames: the PTEs move; on failure they move back and the target goes. */
+
+struct remap {
+	uintptr_t old, new_addr;
+	size_t old_len, new_len; /* page-aligned; 0 when rounding wrapped */
+	int flags;
+};
+
+/* Whether [a, a+alen) meets [b, b+blen); b+blen must not wrap, a+alen may
+ * (the range then runs to the end). */
+static bool ranges_overlap(uintptr_t a, size_t alen, uintptr_t b, size_t blen)
 {
-	for (size_t off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = vmm_walk(as->pml4, old + off, false), *dst;
-		if (!src || !(*src & PTE_P))
-			continue;
-		if (!(dst = vmm_walk(as->pml4, new + off, true)))
-			return -ENOMEM;
-		if (*dst & PTE_P) {
-			pmm_unref(*dst & PTE_ADDR_MASK);
-			as->rss_pages--;
-			vmm_flush_page(new + off);
-		}
-		*dst = *src;
-		*src = 0;
-		vmm_flush_page(old + off);
-	}
+	return a < b + blen && (alen > UINTPTR_MAX - a || b < a + alen);
+}
+
+/* Step 1. */
+static int remap_check_args(const struct remap *r)
+{
+	if (r->flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
+	if (r->old & ~PAGE_MASK)
+		return -EINVAL;
+	if (!as_range_ok(0, r->new_len))
+		return -EINVAL;
+	if (!(r->flags & MREMAP_FIXED))
+		return 0;
+	if (!(r->flags & MREMAP_MAYMOVE) || (r->new_addr & ~PAGE_MASK))
+		return -EINVAL;
+	if (!as_range_ok(r->new_addr, r->new_len))
+		return -EINVAL;
+	if (ranges_overlap(r->old, r->old_len, r->new_addr, r->new_len))
+		return -EINVAL;
 	return 0;
 }
 
-/* MREMAP_FIXED's target: page-aligned, inside user space, and apart from
- * the source (Linux: EINVAL otherwise). */
-static bool mremap_target_ok(uintptr_t old, size_t old_len, uintptr_t new, size_t new_len)
+/* Growing or moving [old, old+old_len): the region holding it, or NULL
+ * with the errno in *err. */
+static struct vma *remap_source(struct as *as, const struct remap *r, int *err)
 {
-	if ((new & ~PAGE_MASK) || new_len > USER_TOP || new > USER_TOP - new_len)
-		return false;
-	return !(old + old_len > new && new + new_len > old);
+	struct vma *v = as_find_vma(as, r->old);
+
+	*err = -EFAULT;
+	if (!v)
+		return NULL;
+	*err = -EINVAL;
+	if (!r->old_len || (v->flags & VMA_SHARED))
+		return NULL;
+	*err = -EFAULT;
+	if (r->old_len > v->end - r->old)
+		return NULL;
+	*err = 0;
+	return v;
+}
+
+/* Move the present PTEs of [from, from+len) to [to, to+len), keeping the
+ * frames (and rss). The target holds none unless mlockall(MCL_FUTURE) had
+ * as_map fill it with zero pages: a moved page replaces such a one, which
+ * is dropped here (overwritten, its frame and its count in rss_pages were
+ * lost: the rss_pages assertion at exit). Returns the bytes done: len, or
+ * less when a page table could not be allocated. */
+static size_t move_ptes(struct as *as, uintptr_t from, uintptr_t to, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		pte_t *src = vmm_walk(as->pml4, from + off, false), *dst;
+		if (!src || !(*src & PTE_P))
+			continue;
+		if (!(dst = vmm_walk(as->pml4, to + off, true)))
+			break;
+		if (*dst & PTE_P) {
+			pmm_unref(*dst & PTE_ADDR_MASK);
+			as->rss_pages--;
+			vmm_flush_page(to + off);
+		}
+		*dst = *src;
+		*src = 0;
+		vmm_flush_page(from + off);
+	}
+	return off;
+}
+
+/* Map a copy of region v (new_len bytes, at new_addr if fixed, else at a
+ * free range) and move the pages of the old range into it. Returns the
+ * new address or -errno; on failure nothing has changed. */
+static long remap_move(struct as *as, const struct remap *r, struct vma *v, bool fixed)
+{
+	struct vma saved = *v;
+	uint64_t skip = r->old - saved.start;
+	long addr = as_map(as, fixed ? r->new_addr : 0, r->new_len, saved.prot,
+			   saved.flags & ~VMA_HEAP, fixed, saved.file, saved.file_off + skip);
+	size_t done;
+
+	if (addr < 0)
+		return addr;
+	if (saved.file) /* the file's bytes end where they ended before */
+		as_find_vma(as, (uintptr_t)addr)->file_size =
+			saved.file_size > skip ? saved.file_size - skip : 0;
+	done = move_ptes(as, r->old, (uintptr_t)addr, r->old_len);
+	if (done < r->old_len) { /* the old range's tables are all still there */
+		size_t back = move_ptes(as, (uintptr_t)addr, r->old, done);
+		KASSERT(back == done);
+		as_unmap(as, (uintptr_t)addr, r->new_len);
+		return -ENOMEM;
+	}
+	as_unmap(as, r->old, r->old_len); /* now empty: its frames moved */
+	return addr;
+}
+
+/* Step 3. */
+static long remap_fixed(struct as *as, struct remap *r)
+{
+	struct vma *v;
+	int err;
+
+	if ((err = as_unmap(as, r->new_addr, r->new_len)))
+		return err;
+	if (r->new_len < r->old_len) {
+		if ((err = as_unmap(as, r->old + r->new_len, r->old_len - r->new_len)))
+			return err;
+		r->old_len = r->new_len;
+	}
+	if (!(v = remap_source(as, r, &err)))
+		return err;
+	return remap_move(as, r, v, true);
+}
+
+/* Step 4, growing. */
+static long remap_grow(struct as *as, const struct remap *r)
+{
+	struct vma *v;
+	int err;
+
+	if (!(v = remap_source(as, r, &err)))
+		return err;
+	if (r->old + r->old_len == v->end && as_range_ok(r->old, r->new_len) &&
+	    as_range_free(as, v->end, r->old + r->new_len)) {
+		v->end = r->old + r->new_len; /* file bytes past file_size read as zero */
+		return (long)r->old;
+	}
+	if (!(r->flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	return remap_move(as, r, v, false);
 }
 
 long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr)
 {
 	struct as *as = proc_current()->as;
-	struct vma *v = as_find_vma(as, old), saved;
-	long addr;
+	struct remap r = { old, new_addr, PAGE_ALIGN_UP(old_len), PAGE_ALIGN_UP(new_len), flags };
+	int err;
 
-	old_len = PAGE_ALIGN_UP(old_len);
-	new_len = PAGE_ALIGN_UP(new_len);
-	if ((old & ~PAGE_MASK) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
-	if (!v || v->start > old || old + old_len > v->end || !old_len)
+	if ((err = remap_check_args(&r)))
+		return err;
+	if (!as_find_vma(as, old))
 		return -EFAULT;
-	/* MREMAP_FIXED always moves: drop what does not come along first. */
-	if (flags & MREMAP_FIXED) {
-		if (!mremap_target_ok(old, old_len, new_addr, new_len) || (v->flags & VMA_SHARED))
-			return -EINVAL;
-		if (new_len < old_len) {
-			as_unmap(as, old + new_len, old_len - new_len);
-			old_len = new_len;
-		}
-		goto move;
-	}
-	if (new_len <= old_len) {
-		if (new_len < old_len)
-			as_unmap(as, old + new_len, old_len - new_len);
+	if (flags & MREMAP_FIXED)
+		return remap_fixed(as, &r);
+	if (r.new_len == r.old_len)
 		return (long)old;
+	if (r.new_len < r.old_len) {
+		err = as_unmap(as, old + r.new_len, r.old_len - r.new_len);
+		return err ? err : (long)old;
 	}
-	/* Grow in place when the space after the region is free. */
-	if (!(flags & MREMAP_FIXED) && old + old_len == v->end) {
-		if (old + new_len <= USER_TOP && as_range_free(as, v->end, old + new_len)) {
-			v->end = old + new_len; /* file bytes past file_size read as zero */
-			return (long)old;
-		}
-	}
-	if (!(flags & MREMAP_MAYMOVE))
-		return -ENOMEM;
-move:
-	if (v->flags & VMA_SHARED)
-		return -EINVAL; /* moving populated shared regions is not supported */
-	saved = *v;
-	addr = as_map(as, new_addr, new_len, saved.prot, saved.flags,
-		      (flags & MREMAP_FIXED) != 0, saved.file,
-		      saved.file_off + (old - saved.start));
-	if (addr < 0)
-		return addr;
-	if (move_pages(as, old, (uintptr_t)addr, old_len))
-		return -ENOMEM;
-	as_unmap(as, old, old_len); /* now empty: its frames moved */
-	return addr;
+	return remap_grow(as, &r);
 }
 
 /* madvise advice values (Linux's numbering). */
@@ -325,10 +450,14 @@ long sys_madvise(uintptr_t addr, size_t len, int advice)
 long sys_msync(uintptr_t addr, size_t len, int flags)
 {
 	struct as *as = proc_current()->as;
-	uintptr_t end = addr + PAGE_ALIGN_UP(len);
+	size_t plen = PAGE_ALIGN_UP(len); /* -1 rounds to 0: Linux returns 0 */
 
 	if ((addr & ~PAGE_MASK) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
-	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < addr)
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return range_mapped(as, addr, end);
+	if (addr + plen < addr)
+		return -ENOMEM;
+	if (!plen)
+		return 0;
+	return as_range_ok(addr, plen) && as_range_mapped(as, addr, addr + plen) ? 0 : -ENOMEM;
 }

@@ -148,7 +148,19 @@ static int setup_stack(struct as *as, const struct execargs *args, const struct 
 	return err;
 }
 
-/* Steps 2-4 for one file; *rewrite set when it was a "#!" script. */
+/* Resolve a file to run. The first comes from the user, who cannot pass
+ * an empty name (sys_execve answers ENOENT); an interpreter named by a
+ * "#!" line can be empty ("#!" then a NUL or the end of the file). Linux
+ * resolves that kernel-supplied "" to the working directory, which then
+ * fails the regular-file check: EACCES. "." resolves the same. */
+static int exec_lookup(const char *path, struct inode **out)
+{
+	return vfs_lookup(path[0] ? path : ".", true, out);
+}
+
+/* Steps 2-4 for one file. Either *out gets the new address space, or the
+ * file was a "#!" script: then *out stays NULL and next holds the
+ * interpreter to load instead (argv already rewritten). */
 static int load_image(const char *path, struct execargs *args, struct as **out,
 		      struct elf_plan *plan, uint64_t *rsp, char *next)
 {
@@ -158,8 +170,8 @@ static int load_image(const char *path, struct execargs *args, struct as **out,
 	long n;
 	int err;
 
-	next[0] = 0;
-	if ((err = vfs_lookup(path, true, &ino)))
+	*out = NULL;
+	if ((err = exec_lookup(path, &ino)))
 		return err;
 	if ((err = exec_may_run(ino)))
 		goto out_inode;
@@ -196,8 +208,10 @@ static int load_image(const char *path, struct execargs *args, struct as **out,
 	err = map_segments(*out, plan, ino);
 	if (!err)
 		err = setup_stack(*out, args, plan, rsp);
-	if (err)
+	if (err) {
 		as_put(*out);
+		*out = NULL;
+	}
 out_inode:
 	inode_unref(ino);
 	return err;
@@ -211,6 +225,7 @@ static void commit_exec(struct as *nas, const struct elf_plan *plan, uint64_t rs
 	struct as *old = t->as;
 	struct trap_frame *tf = t->tf;
 
+	KASSERT(nas);
 	t->as = nas;
 	vmm_activate(nas->pml4);
 	as_put(old);
@@ -248,7 +263,7 @@ static int do_exec(const char *path, struct execargs *args)
 			return -ELOOP;
 		if ((err = load_image(cur, args, &nas, &plan, &rsp, next)))
 			return err;
-		if (!next[0])
+		if (nas)
 			break;
 		strlcpy(cur, next, sizeof(cur));
 	}

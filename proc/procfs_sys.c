@@ -8,6 +8,7 @@
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpu.h"
+#include "kernel/errno.h"
 #include "kernel/version.h"
 #include "proc/procfs_internal.h"
 #include "proc/sched.h"
@@ -227,8 +228,28 @@ static int gen_osrelease(struct seqbuf *sb)
 	return 0;
 }
 
+/* /proc/sys/vm/drop_caches: 1 (page cache), 2 (slab), 3 (both) or 4
+ * (quiet from now on), Linux's range. The file data of the ramfs
+ * is not a cache and stays; the kernel's kept objects (the task cache) go,
+ * so MemFree can be compared before and after a program exactly. It is
+ * write-only (0200), as on Linux. */
+static int drop_caches_store(const char *buf, size_t n)
+{
+	long v = 0;
+	size_t i = 0;
+
+	while (i < n && buf[i] >= '0' && buf[i] <= '9' && v < 100)
+		v = v * 10 + (buf[i++] - '0');
+	if (!i || (i < n && buf[i] != '\n') || v < 1 || v > 4)
+		return -EINVAL;
+	if (v & 2)
+		task_cache_drain();
+	return 0;
+}
+
 void procfs_sys_init(void)
 {
+	procfs_register_rw("sys/vm/drop_caches", NULL, drop_caches_store);
 	procfs_register("stat", gen_stat);
 	procfs_register("loadavg", gen_loadavg);
 	procfs_register("cpuinfo", gen_cpuinfo);

@@ -11,8 +11,9 @@
  * goes below the 128-byte red zone, or at the top of the alternate stack
  * for SA_ONSTACK when one is set and not in use. rt_sigreturn trusts nothing
  * in the frame: segment selectors are forced, only user-changeable flags
- * are taken, MXCSR reserved bits are cleared (FXRSTOR would fault), SIGKILL
- * and SIGSTOP stay unblocked, and a non-canonical rip becomes SIGSEGV. */
+ * are taken, MXCSR reserved bits are refused with SIGSEGV (FXRSTOR would
+ * fault; Linux's fails the same way), SIGKILL and SIGSTOP stay unblocked,
+ * and a non-canonical rip becomes SIGSEGV. */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib/string.h"
@@ -145,7 +146,10 @@ int signal_setup_frame(struct trap_frame *tf, int sig, struct k_sigaction *ka,
 	tf->rip = ka->handler;
 	tf->cs = USER_CS;
 	tf->ss = USER_DS;
-	tf->rflags &= ~((1UL << 8) | (1UL << 10)); /* TF, DF */
+	/* As Linux: DF clear per the ABI; TF and RF clear so a single-step
+	 * SIGTRAP does not trap again in its own handler (sigreturn puts
+	 * them back from the frame). */
+	tf->rflags &= ~(RFLAGS_TF | RFLAGS_DF | RFLAGS_RF);
 	return 0;
 }
 

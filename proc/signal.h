@@ -66,6 +66,7 @@
 #define FPE_FLTINV 7
 #define BUS_ADRALN 1
 #define BUS_ADRERR 2
+#define TRAP_BRKPT 1
 #define TRAP_TRACE 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2

@@ -136,6 +136,13 @@ struct task *task_alloc(void)
 	return t;
 }
 
+/* Give back a task's memory: its kernel stack, FPU area and itself. */
+static void task_destroy(struct task *t)
+{
+	vmm_kstack_free(t->kstack);
+	kfree(t);
+}
+
 void task_free(struct task *t)
 {
 	KASSERT(t != proc_current());
@@ -146,8 +153,18 @@ void task_free(struct task *t)
 		task_cache[ncached++] = t;
 		return;
 	}
-	vmm_kstack_free(t->kstack);
-	kfree(t);
+	task_destroy(t);
+}
+
+int task_cache_drain(void)
+{
+	int n = 0;
+
+	while (ncached) {
+		task_destroy(task_cache[--ncached]);
+		n++;
+	}
+	return n;
 }
 
 void task_prepare_user_entry(struct task *t)

@@ -21,6 +21,8 @@ int task_last_pid(void);
 struct task *task_alloc(void);
 /* Free what task_alloc gave (stack, FPU area, pid slot). => not current */
 void task_free(struct task *t);
+/* Free the tasks kept for reuse (/proc/sys/vm/drop_caches); how many. */
+int task_cache_drain(void);
 /* Make t start in user mode with the registers in its trap frame. */
 void task_prepare_user_entry(struct task *t);
 /* Make t start in kernel mode in fn, then return to user mode through its

@@ -4,7 +4,10 @@
 pipes, memory, processes, time), the fork/copy-on-write group and the
 POSIX threads group. Each case
 runs in its own child and the runner compares MemFree before and after it,
-so a leaked frame fails the case (UTEST_GUEST=1 turns the check on)."""
+so a leaked frame fails the case (UTEST_GUEST=1 turns the check on).
+The crash reproducers (t_hostile_crash: each once panicked the kernel) run
+in tests/e2e/hostile.py, one boot per case: should one panic again, only
+that case fails."""
 import os
 import sys
 
